@@ -1,0 +1,46 @@
+"""Pydantic shapes of the accounts feature."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cxloop.core.security import Role
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field("", max_length=200)
+    role: Role
+
+
+class ApiKeyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    role: Role
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyRead):
+    key: str = Field(description="The key itself; shown only once.")
+
+
+class WorkspaceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    slug: str
+    timezone: str
+    default_language: str
+    min_sample: int
+
+
+class Me(BaseModel):
+    workspace: WorkspaceRead
+    role: Role
+    api_key_id: str | None

@@ -1,0 +1,72 @@
+"""Settings from the environment (prefix ``CXLOOP_``); secrets have no production defaults."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CXLOOP_", extra="ignore")
+
+    env: Literal["development", "production"] = Field(
+        "development", description="`production` refuses to start without explicit secrets."
+    )
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and local secrets.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file (WAL) in the data folder."
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Signs session cookies and survey links. Required in production; "
+        "in development a random key is kept in the data folder.",
+    )
+    base_url: str = Field("http://127.0.0.1:8000", description="Public address used in links.")
+    host: str = Field("127.0.0.1", description="Address `cxloop serve` binds to.")
+    port: int = Field(8000, description="Port `cxloop serve` listens on.")
+    survey_link_max_age_days: int = Field(
+        60, description="How long a personal survey link stays valid."
+    )
+    session_max_age_hours: int = Field(12, description="How long a login lasts.")
+    batch_max_items: int = Field(1000, description="Largest response batch accepted by the API.")
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.env == "production":
+            if not self.secret_key or len(self.secret_key) < 32:
+                raise ValueError("CXLOOP_SECRET_KEY (32+ characters) is required in production")
+            if not self.database_url:
+                raise ValueError("CXLOOP_DATABASE_URL is required in production")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{(self.data_dir / 'cxloop.sqlite3').resolve()}"
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The secret key, or (development only) a random one persisted in the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,44 @@
+"""Mounts every feature's API router under /api/v1 and its pages at the root."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from cxloop.accounts import api as accounts_api
+from cxloop.accounts import pages as accounts_pages
+from cxloop.contacts import api as contacts_api
+from cxloop.contacts import pages as contacts_pages
+from cxloop.dashboard import pages as dashboard_pages
+from cxloop.interactions import api as interactions_api
+from cxloop.journeys import api as journeys_api
+from cxloop.journeys import pages as journeys_pages
+from cxloop.metrics import api as metrics_api
+from cxloop.responses import api as responses_api
+from cxloop.surveys import api as surveys_api
+from cxloop.surveys import pages as surveys_pages
+
+API_ROUTERS = [
+    accounts_api.router,
+    journeys_api.router,
+    contacts_api.router,
+    interactions_api.router,
+    surveys_api.router,
+    responses_api.router,
+    metrics_api.router,
+]
+PAGE_ROUTERS = [
+    accounts_pages.router,
+    dashboard_pages.router,
+    journeys_pages.router,
+    contacts_pages.router,
+    surveys_pages.router,
+]
+
+
+def include_all(app: FastAPI) -> None:
+    api = APIRouter(prefix="/api/v1")
+    for router in API_ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+    for router in PAGE_ROUTERS:
+        app.include_router(router, include_in_schema=False)
