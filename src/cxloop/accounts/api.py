@@ -35,7 +35,9 @@ def create_key(body: ApiKeyCreate, caller: ApiAdmin, db: DbSession) -> ApiKeyCre
     workspace = service.get_workspace(db, caller.workspace_id)
     key = service.create_api_key(db, workspace, body.role, body.name)
     db.commit()
-    record = next(k for k in service.list_api_keys(db, caller.workspace_id) if key.split("_")[1] == k.prefix)
+    record = next(
+        k for k in service.list_api_keys(db, caller.workspace_id) if key.split("_")[1] == k.prefix
+    )
     return ApiKeyCreated(**ApiKeyRead.model_validate(record).model_dump(), key=key)
 
 

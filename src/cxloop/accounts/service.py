@@ -93,7 +93,9 @@ def create_api_key(db: Session, workspace: Workspace, role: Role, name: str = ""
     """Creates a key and returns it in clear text; only its hash is stored."""
     key, prefix, key_hash = new_api_key()
     db.add(
-        ApiKey(workspace_id=workspace.id, name=name, role=role.value, prefix=prefix, key_hash=key_hash)
+        ApiKey(
+            workspace_id=workspace.id, name=name, role=role.value, prefix=prefix, key_hash=key_hash
+        )
     )
     db.flush()
     return key

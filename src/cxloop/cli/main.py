@@ -20,7 +20,9 @@ app = typer.Typer(
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 apikey_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data from CSV files.", no_args_is_help=True)
-bench_app = typer.Typer(help="Benchmarks that print ratios against a baseline.", no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Benchmarks that print ratios against a baseline.", no_args_is_help=True
+)
 app.add_typer(users_app, name="users")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(import_app, name="import")

@@ -33,7 +33,9 @@ def initialise(settings: Settings) -> None:
     try:
         upgrade(engine)
     except OperationalError as exc:
-        err.print(f"[red]error:[/red] cannot reach the database {describe_url(settings)}: {exc.orig}")
+        err.print(
+            f"[red]error:[/red] cannot reach the database {describe_url(settings)}: {exc.orig}"
+        )
         raise typer.Exit(2) from exc
     finally:
         engine.dispose()
@@ -56,9 +58,7 @@ def session(settings: Settings) -> Iterator[Session]:
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     err.print(f"cxloop serving on http://{host}:{port}  (database: {describe_url(settings)})")
     if workers > 1:
-        uvicorn.run(
-            "cxloop.asgi:app", host=host, port=port, workers=workers, log_level="warning"
-        )
+        uvicorn.run("cxloop.asgi:app", host=host, port=port, workers=workers, log_level="warning")
     else:
         from cxloop.app import create_app
 

@@ -17,7 +17,9 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = Field(
         "development", description="`production` refuses to start without explicit secrets."
     )
-    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and local secrets.")
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the SQLite file and local secrets."
+    )
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: a SQLite file (WAL) in the data folder."
     )

@@ -1,0 +1,309 @@
+"""Response ingestion (one, or an all-or-nothing batch) and listing. Flushes, never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cxloop.core.database import new_id, utcnow
+from cxloop.core.errors import CxError, Invalid, NotFound
+from cxloop.interactions.models import InteractionKind
+from cxloop.responses import repository as repo
+from cxloop.responses.schemas import ContactRef, ResponseCreate, ResponseRead
+from cxloop.responses.scoring import CheckedAnswer, check_answers
+from cxloop.surveys import service as surveys
+from cxloop.surveys.definitions import AnswerableSurvey
+from cxloop.surveys.models import QuestionKind
+from cxloop.surveys.schemas import normalise_language
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass
+class Prepared:
+    """A validated response, ready to insert."""
+
+    row: dict[str, Any]
+    answers: list[CheckedAnswer]
+    idempotency_key: str | None
+
+
+@dataclass
+class _Lookups:
+    """Per-call caches so a batch looks each survey and touchpoint up once."""
+
+    surveys: dict[str, AnswerableSurvey] = field(default_factory=dict)
+    channels: dict[str, str] = field(default_factory=dict)
+
+
+def _survey(db: Session, ws: str, survey_id: str, lookups: _Lookups) -> AnswerableSurvey:
+    if survey_id not in lookups.surveys:
+        lookups.surveys[survey_id] = surveys.answerable(db, ws, survey_id)
+    return lookups.surveys[survey_id]
+
+
+def _channel(db: Session, ws: str, touchpoint_id: str, lookups: _Lookups) -> str:
+    if touchpoint_id not in lookups.channels:
+        from cxloop.journeys import service as journeys
+
+        lookups.channels[touchpoint_id] = journeys.get_touchpoint(db, ws, touchpoint_id).channel
+    return lookups.channels[touchpoint_id]
+
+
+def _language(data: ResponseCreate, survey: AnswerableSurvey) -> str:
+    for candidate in (data.language, data.contact.language if data.contact else None):
+        if candidate:
+            try:
+                return normalise_language(candidate)
+            except ValueError:
+                continue
+    return survey.default_language
+
+
+def _contact_id(db: Session, ws: str, ref: ContactRef | None) -> str | None:
+    if ref is None:
+        return None
+    from cxloop.contacts import service as contacts
+
+    if ref.id:
+        return contacts.get_contact(db, ws, ref.id).id
+    if not ref.external_id and not ref.email:
+        raise Invalid("contact: give an id, an external_id or an email")
+    contact = contacts.find_or_create_contact(
+        db, ws, external_id=ref.external_id, email=ref.email, name=ref.name, language=ref.language
+    )
+    return contact.id
+
+
+def prepare(
+    db: Session,
+    workspace_id: str,
+    data: ResponseCreate,
+    *,
+    source: str,
+    lookups: _Lookups | None = None,
+    survey: AnswerableSurvey | None = None,
+) -> Prepared:
+    """Validates one response; raises Invalid listing every problem with its field."""
+    lookups = lookups or _Lookups()
+    survey = survey or _survey(db, workspace_id, data.survey_id, lookups)
+    checked, errors = check_answers(survey.version.questions, survey.version.by_key, data.answers)
+    now = utcnow()
+    submitted_at = data.submitted_at or now
+    if submitted_at.tzinfo is None:
+        errors.append(
+            {"field": "submitted_at", "message": "needs a time zone, e.g. 2026-01-31T10:00:00Z"}
+        )
+    elif submitted_at > now + FUTURE_TOLERANCE:
+        errors.append({"field": "submitted_at", "message": "is in the future"})
+    if errors:
+        raise Invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), details=errors)
+    touchpoint_id = data.touchpoint_id or survey.touchpoint_id
+    channel = data.channel.value if data.channel else None
+    if touchpoint_id and (channel is None or data.touchpoint_id):
+        channel = channel or _channel(db, workspace_id, touchpoint_id, lookups)
+    row = {
+        "id": new_id(),
+        "created_at": now,
+        "workspace_id": workspace_id,
+        "survey_id": survey.id,
+        "version_id": survey.version.id,
+        "touchpoint_id": touchpoint_id,
+        "contact_id": _contact_id(db, workspace_id, data.contact),
+        "channel": channel,
+        "language": _language(data, survey),
+        "source": source,
+        "submitted_at": submitted_at,
+        "idempotency_key": data.idempotency_key,
+        "hidden": data.hidden,
+    }
+    return Prepared(row=row, answers=checked, idempotency_key=data.idempotency_key)
+
+
+def _answer_rows(p: Prepared) -> list[dict[str, Any]]:
+    r = p.row
+    return [
+        {
+            "workspace_id": r["workspace_id"],
+            "response_id": r["id"],
+            "question_id": a.question.id,
+            "survey_id": r["survey_id"],
+            "touchpoint_id": r["touchpoint_id"],
+            "channel": r["channel"],
+            "submitted_at": r["submitted_at"],
+            "kind": a.question.kind.value,
+            "value_number": a.number,
+            "value_text": a.text,
+            "value_choices": a.choices,
+            "good": a.good,
+            "bad": a.bad,
+        }
+        for a in p.answers
+    ]
+
+
+def _interaction_row(p: Prepared) -> dict[str, Any] | None:
+    r = p.row
+    if not r["contact_id"]:
+        return None
+    texts = [a.text for a in p.answers if a.text]
+    scores = [a.number for a in p.answers if a.question.kind == QuestionKind.nps]
+    return {
+        "id": new_id(),
+        "created_at": r["created_at"],
+        "workspace_id": r["workspace_id"],
+        "contact_id": r["contact_id"],
+        "touchpoint_id": r["touchpoint_id"],
+        "channel": r["channel"],
+        "kind": InteractionKind.survey_response.value,
+        "occurred_at": r["submitted_at"],
+        "external_id": f"response:{r['id']}",
+        "text": "\n".join(texts) or None,
+        "value": scores[0] if scores else None,
+        "properties": {"response_id": r["id"], "survey_id": r["survey_id"]},
+    }
+
+
+def store(db: Session, prepared: list[Prepared]) -> None:
+    answers = [row for p in prepared for row in _answer_rows(p)]
+    interactions = [i for p in prepared if (i := _interaction_row(p)) is not None]
+    repo.insert_rows(db, [p.row for p in prepared], answers, interactions)
+
+
+def _read(p: Prepared, duplicate: bool = False) -> ResponseRead:
+    values: dict[str, float | str | list[str] | None] = {}
+    for a in p.answers:
+        values[a.question.key] = a.number if a.number is not None else (a.text or a.choices)
+    return ResponseRead(**{**p.row, "answers": values, "duplicate": duplicate})
+
+
+def submit(
+    db: Session, workspace_id: str, data: ResponseCreate, *, source: str = "api"
+) -> ResponseRead:
+    """Stores one response; the same idempotency key returns the stored one (duplicate=True)."""
+    if data.idempotency_key:
+        found = repo.existing_keys(db, workspace_id, [data.idempotency_key])
+        if found:
+            return get_response(db, workspace_id, found[data.idempotency_key], duplicate=True)
+    prepared = prepare(db, workspace_id, data, source=source)
+    try:
+        store(db, [prepared])
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        if not data.idempotency_key:
+            raise
+        found = repo.existing_keys(db, workspace_id, [data.idempotency_key])
+        return get_response(db, workspace_id, found[data.idempotency_key], duplicate=True)
+    return _read(prepared)
+
+
+def submit_prepared_survey(
+    db: Session, survey: AnswerableSurvey, data: ResponseCreate, *, source: str
+) -> ResponseRead:
+    """Stores a response to a survey already resolved (e.g. from a public link)."""
+    prepared = prepare(db, survey.workspace_id, data, source=source, survey=survey)
+    store(db, [prepared])
+    db.flush()
+    return _read(prepared)
+
+
+def submit_batch(
+    db: Session,
+    workspace_id: str,
+    items: list[ResponseCreate],
+    *,
+    max_items: int,
+    source: str = "api",
+) -> tuple[list[str], int]:
+    """All or nothing: every bad item is reported by index, else all are stored.
+
+    Returns the ids of the stored responses and how many were duplicates (already stored).
+    """
+    if len(items) > max_items:
+        raise Invalid(f"items: a batch holds at most {max_items} responses, got {len(items)}")
+    keys = [i.idempotency_key for i in items if i.idempotency_key]
+    seen = repo.existing_keys(db, workspace_id, keys) if keys else {}
+    lookups = _Lookups()
+    prepared: list[Prepared] = []
+    errors: list[dict[str, str]] = []
+    duplicates = 0
+    for index, item in enumerate(items):
+        key = item.idempotency_key
+        if key and key in seen:
+            duplicates += 1
+            continue
+        try:
+            p = prepare(db, workspace_id, item, source=source, lookups=lookups)
+        except CxError as exc:
+            details = exc.details or [{"field": "", "message": exc.message}]
+            errors += [
+                {"field": f"items.{index}.{d['field']}".rstrip("."), "message": d["message"]}
+                for d in details
+            ]
+            continue
+        if key:
+            seen[key] = p.row["id"]
+        prepared.append(p)
+    if errors:
+        bad = sorted({int(e["field"].split(".")[1]) for e in errors})
+        indexes = ", ".join(map(str, bad[:20]))
+        raise Invalid(
+            f"{len(bad)} of {len(items)} items are invalid (indexes {indexes}); nothing was stored",
+            details=errors,
+        )
+    store(db, prepared)
+    db.flush()
+    return [p.row["id"] for p in prepared], duplicates
+
+
+def get_response(
+    db: Session, workspace_id: str, response_id: str, duplicate: bool = False
+) -> ResponseRead:
+    response = repo.response(db, workspace_id, response_id)
+    if response is None:
+        raise NotFound(f"response '{response_id}' does not exist")
+    return _to_read(db, [response], duplicate)[0]
+
+
+def list_responses(
+    db: Session, workspace_id: str, filters: dict[str, Any], limit: int, offset: int
+) -> tuple[list[ResponseRead], int]:
+    rows, total = repo.responses(db, workspace_id, filters, limit, offset)
+    return _to_read(db, list(rows)), total
+
+
+def _to_read(db: Session, rows: list[Any], duplicate: bool = False) -> list[ResponseRead]:
+    answers: dict[str, dict[str, float | str | list[str] | None]] = {r.id: {} for r in rows}
+    for answer, key in repo.answers_of(db, [r.id for r in rows]):
+        value = answer.value_number if answer.value_number is not None else None
+        answers[answer.response_id][key] = (
+            value if value is not None else (answer.value_text or answer.value_choices)
+        )
+    return [
+        ResponseRead(
+            id=r.id,
+            survey_id=r.survey_id,
+            version_id=r.version_id,
+            touchpoint_id=r.touchpoint_id,
+            contact_id=r.contact_id,
+            channel=r.channel,
+            language=r.language,
+            source=r.source,
+            submitted_at=r.submitted_at,
+            hidden=r.hidden,
+            answers=answers[r.id],
+            duplicate=duplicate,
+        )
+        for r in rows
+    ]
+
+
+def parse_period(since: datetime | None, until: datetime | None) -> dict[str, datetime]:
+    if since and until and since >= until:
+        raise Invalid("from: must be before to")
+    return {k: v for k, v in (("since", since), ("until", until)) if v}
