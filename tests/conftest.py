@@ -26,6 +26,8 @@ from cxloop.core.database import make_engine, make_sessionmaker
 from cxloop.core.migrate import upgrade
 from cxloop.core.settings import Settings
 
+os.environ.setdefault("CXLOOP_TEST_FAST_HASH", "1")  # argon2's cheapest profile: tests only
+
 PG_ADMIN_URL = os.environ.get("CXLOOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = os.environ.get("CXLOOP_TEST_BACKENDS", "sqlite,postgresql").split(",")
@@ -44,7 +46,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
         yield f"sqlite:///{path}"

@@ -37,7 +37,7 @@ def memberships_of(db: Session, user_id: str) -> Sequence[tuple[Membership, Work
         .where(Membership.user_id == user_id)
         .order_by(Workspace.name)
     )
-    return [(m, w) for m, w in rows.tuples()]
+    return [(m, w) for m, w in rows]
 
 
 def api_key_by_prefix(db: Session, prefix: str) -> ApiKey | None:

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from enum import StrEnum
+from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from cxloop.core.errors import Gone, NotFound
 
-_hasher = PasswordHasher()
+
+# The test suite sets CXLOOP_TEST_FAST_HASH=1 (argon2's cheapest profile); hashes carry their
+# parameters, so verification works whichever profile made them.
+@cache
+def _hasher() -> PasswordHasher:
+    fast = os.environ.get("CXLOOP_TEST_FAST_HASH") == "1"
+    return PasswordHasher.from_parameters(
+        profiles.CHEAPEST if fast else profiles.RFC_9106_LOW_MEMORY
+    )
+
+
 API_KEY_PREFIX = "cxk_"
 
 
@@ -33,12 +45,12 @@ def role_at_least(role: Role | str, minimum: Role) -> bool:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -45,7 +45,17 @@ class Response(IdMixin, TimestampMixin, Base):
 class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (
-        Index("ix_answers_metric", "workspace_id", "kind", "submitted_at"),
+        Index(
+            "ix_answers_metric",
+            "workspace_id",
+            "kind",
+            "submitted_at",
+            "touchpoint_id",
+            "channel",
+            "value_number",
+            "good",
+            "bad",
+        ),
         Index("ix_answers_response", "response_id"),
     )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 08:10:43.831557
+Create Date: 2026-11-23 08:33:58.028866
 """
 
 from collections.abc import Sequence
@@ -436,7 +436,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("answers", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_answers_metric", ["workspace_id", "kind", "submitted_at"], unique=False
+            "ix_answers_metric",
+            [
+                "workspace_id",
+                "kind",
+                "submitted_at",
+                "touchpoint_id",
+                "channel",
+                "value_number",
+                "good",
+                "bad",
+            ],
+            unique=False,
         )
         batch_op.create_index("ix_answers_response", ["response_id"], unique=False)
 
