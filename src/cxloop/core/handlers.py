@@ -43,12 +43,13 @@ def error_response(
     if status == 401:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     templates = request.app.state.templates
-    return templates.TemplateResponse(
+    page: Response = templates.TemplateResponse(
         request,
         "error.html",
         {"status": status, "message": message, "details": details},
         status_code=status,
     )
+    return page
 
 
 def install(app: FastAPI) -> None:

@@ -1,0 +1,225 @@
+"""Walks the app's route table: workspace A's key and login never reach workspace B's data."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+
+from cxloop import routes
+from tests.factories import Tenant, make_tenant
+
+PARAM = re.compile(r"{(\w+)}")
+SECRET = "bravo-secret-text"
+
+# A valid body for every write route that takes an id in its path. A new route without an
+# entry here fails the test, so the table stays complete.
+BODIES: dict[tuple[str, str], Any] = {
+    ("PATCH", "/journeys/{journey_id}"): {"name": "hijacked"},
+    ("POST", "/journeys/{journey_id}/stages"): {"name": "hijacked"},
+    ("PUT", "/journeys/{journey_id}/stages/order"): "stage_order",
+    ("PATCH", "/journeys/{journey_id}/stages/{stage_id}"): {"name": "hijacked"},
+    ("PATCH", "/touchpoints/{touchpoint_id}"): {"name": "hijacked"},
+    ("PATCH", "/contacts/{contact_id}"): {"name": "hijacked"},
+    ("PUT", "/contacts/by-external-id/{external_id}"): {"name": "hijacked"},
+    ("PUT", "/contacts/by-email/{email}"): {"name": "hijacked"},
+    ("PUT", "/surveys/{survey_id}"): "survey_definition",
+    ("POST", "/surveys/{survey_id}/status"): {"status": "closed"},
+    ("POST", "/surveys/{survey_id}/links"): {},
+}
+# Upserts by identity create the caller's own contact: allowed, as long as B's is untouched.
+OWN_NAMESPACE = {"/contacts/by-external-id/{external_id}", "/contacts/by-email/{email}"}
+NOT_IDS = {"metric"}
+
+SURVEY = {
+    "name": "B survey",
+    "default_language": "en",
+    "texts": {"en": {"title": "How did we do?"}},
+    "questions": [
+        {"key": "nps", "kind": "nps", "required": True, "texts": {"en": {"prompt": "Recommend?"}}},
+        {"key": "comment", "kind": "open_text", "texts": {"en": {"prompt": "Why?"}}},
+    ],
+}
+
+
+def _build_b(http: httpx.Client, b: Tenant) -> dict[str, str]:
+    h = b.headers()
+    journey = http.post("/api/v1/journeys", json={"name": "B", "template": "purchase"}, headers=h)
+    journey.raise_for_status()
+    stage_id = journey.json()["stages"][0]["id"]
+    touchpoint = http.post(
+        "/api/v1/touchpoints",
+        json={"stage_id": stage_id, "name": "B checkout", "channel": "web", "key": "b-checkout"},
+        headers=h,
+    ).json()
+    contact = http.post(
+        "/api/v1/contacts",
+        json={"external_id": "b-ext-1", "email": "bravo@example.com", "name": SECRET},
+        headers=h,
+    ).json()
+    interaction = http.post(
+        "/api/v1/interactions",
+        json={"kind": "chat", "contact_id": contact["id"], "text": SECRET},
+        headers=h,
+    ).json()
+    survey = http.post(
+        "/api/v1/surveys",
+        json={**SURVEY, "touchpoint_id": touchpoint["id"], "publish": True},
+        headers=h,
+    ).json()
+    response = http.post(
+        "/api/v1/responses",
+        json={
+            "survey_id": survey["id"],
+            "answers": {"nps": 3, "comment": SECRET},
+            "contact": {"id": contact["id"]},
+        },
+        headers=h,
+    )
+    response.raise_for_status()
+    key = http.post("/api/v1/api-keys", json={"name": "b", "role": "viewer"}, headers=h).json()
+    return {
+        "journey_id": journey.json()["id"],
+        "stage_id": stage_id,
+        "touchpoint_id": touchpoint["id"],
+        "contact_id": contact["id"],
+        "interaction_id": interaction["id"],
+        "survey_id": survey["id"],
+        "response_id": response.json()["id"],
+        "key_id": key["id"],
+        "external_id": "b-ext-1",
+        "email": "bravo@example.com",
+    }
+
+
+def _api_routes() -> list[tuple[str, str]]:
+    found = []
+    for router in routes.API_ROUTERS:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                found += [(m, route.path) for m in sorted(route.methods - {"HEAD"})]
+    return found
+
+
+def _body(method: str, path: str, ids: dict[str, str]) -> Any:
+    if method in ("GET", "DELETE"):
+        return None
+    if (method, path) not in BODIES:
+        pytest.fail(f"add a sample body for {method} {path} to BODIES in {__file__}")
+    body = BODIES[(method, path)]
+    if body == "stage_order":
+        return {"stage_ids": [ids["stage_id"]]}
+    if body == "survey_definition":
+        return SURVEY
+    return body
+
+
+def _fill(path: str, ids: dict[str, str]) -> str:
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in ids:
+            pytest.fail(f"no workspace-B value for path parameter '{name}' in {path}")
+        return ids[name]
+
+    return PARAM.sub(sub, path)
+
+
+def test_workspace_a_gets_404_or_403_on_every_resource_of_workspace_b(
+    db: Session, http: httpx.Client
+) -> None:
+    a, b = make_tenant(db, "Alpha"), make_tenant(db, "Bravo")
+    ids = _build_b(http, b)
+    ids_with_metric = {**ids, "metric": "nps"}
+    checked = 0
+    for method, path in _api_routes():
+        if not (set(PARAM.findall(path)) - NOT_IDS):
+            continue
+        url = "/api/v1" + _fill(path, ids_with_metric)
+        resp = http.request(method, url, json=_body(method, path, ids), headers=a.headers())
+        checked += 1
+        if method == "PUT" and path in OWN_NAMESPACE:
+            assert resp.status_code in (200, 201), (method, path, resp.text)
+            assert resp.json()["id"] != ids["contact_id"]
+            continue
+        assert resp.status_code in (403, 404), (method, path, resp.status_code, resp.text)
+        assert SECRET not in resp.text
+    assert checked >= 20
+
+    # B's data is untouched.
+    h = b.headers()
+    assert http.get(f"/api/v1/journeys/{ids['journey_id']}", headers=h).json()["name"] == "B"
+    assert http.get(f"/api/v1/surveys/{ids['survey_id']}", headers=h).json()["status"] == "live"
+    assert http.get(f"/api/v1/contacts/{ids['contact_id']}", headers=h).json()["name"] == SECRET
+    assert http.get(f"/api/v1/responses/{ids['response_id']}", headers=h).status_code == 200
+    keys = http.get("/api/v1/api-keys", headers=h).json()
+    assert all(k["revoked_at"] is None for k in keys)
+
+
+def test_b_ids_in_bodies_and_filters_are_refused_or_empty(db: Session, http: httpx.Client) -> None:
+    a, b = make_tenant(db, "Alpha"), make_tenant(db, "Bravo")
+    ids = _build_b(http, b)
+    h = a.headers()
+    writes = [
+        ("/api/v1/touchpoints", {"stage_id": ids["stage_id"], "name": "x", "channel": "web"}),
+        ("/api/v1/surveys", {**SURVEY, "touchpoint_id": ids["touchpoint_id"]}),
+        ("/api/v1/responses", {"survey_id": ids["survey_id"], "answers": {"nps": 10}}),
+        ("/api/v1/interactions", {"kind": "chat", "contact_id": ids["contact_id"]}),
+    ]
+    for url, body in writes:
+        resp = http.post(url, json=body, headers=h)
+        assert resp.status_code == 404, (url, resp.text)
+    for url in [
+        f"/api/v1/responses?survey_id={ids['survey_id']}",
+        f"/api/v1/responses?contact_id={ids['contact_id']}",
+        f"/api/v1/interactions?contact_id={ids['contact_id']}",
+        f"/api/v1/contacts?email={ids['email']}",
+        f"/api/v1/touchpoints?journey_id={ids['journey_id']}",
+        "/api/v1/surveys",
+        f"/api/v1/metrics/nps?survey_id={ids['survey_id']}",
+    ]:
+        resp = http.get(url, headers=h)
+        assert resp.status_code in (200, 404, 422), (url, resp.text)
+        assert SECRET not in resp.text and ids["response_id"] not in resp.text, url
+        if resp.status_code == 200 and isinstance(resp.json(), dict) and "total" in resp.json():
+            assert resp.json()["total"] == 0, url
+
+
+def _login(http: httpx.Client, tenant: Tenant) -> str:
+    page = http.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf
+    resp = http.post(
+        "/login", data={"email": tenant.email, "password": tenant.password, "csrf": csrf.group(1)}
+    )
+    assert resp.status_code == 303
+    return csrf.group(1)
+
+
+def test_pages_of_workspace_b_are_not_found_for_a_logged_in_user_of_a(
+    db: Session, http: httpx.Client
+) -> None:
+    a, b = make_tenant(db, "Alpha"), make_tenant(db, "Bravo")
+    ids = _build_b(http, b)
+    csrf = _login(http, a)
+    checked = 0
+    for router in routes.PAGE_ROUTERS:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or not PARAM.search(route.path):
+                continue
+            if not route.path.startswith("/app/"):
+                continue
+            for method in sorted(route.methods - {"HEAD"}):
+                data = {"csrf": csrf} if method == "POST" else None
+                resp = http.request(method, _fill(route.path, ids), data=data)
+                checked += 1
+                assert resp.status_code in (403, 404), (method, route.path, resp.status_code)
+                assert SECRET not in resp.text
+    assert checked >= 5
+    assert (
+        http.get(f"/api/v1/surveys/{ids['survey_id']}", headers=b.headers()).json()["status"]
+        == "live"
+    )
