@@ -7,9 +7,11 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
+from cxloop.bench.cli import ingest as bench_ingest
 from cxloop.core.errors import CxError
 from cxloop.core.security import Role
 from cxloop.core.settings import Settings
+from cxloop.responses.cli import import_responses
 
 app = typer.Typer(
     help="cxloop: self-hosted customer experience management.",
@@ -26,6 +28,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
+import_app.command("responses")(import_responses)
+bench_app.command("ingest")(bench_ingest)
 
 console = Console()
 err = Console(stderr=True)
@@ -128,6 +132,15 @@ def apikey_create(
         key = service.create_api_key(db, service.get_workspace(db, workspace), role, name)
     err.print("Store this key now; it will not be shown again:")
     console.print(key)
+
+
+def _wire_feature_commands() -> None:
+    from cxloop.interactions.cli import import_interactions
+
+    import_app.command("interactions")(import_interactions)
+
+
+_wire_feature_commands()
 
 
 def main() -> None:

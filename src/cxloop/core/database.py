@@ -71,6 +71,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """An engine for SQLite (WAL) or PostgreSQL.
+
+    On SQLite, pysqlite begins a transaction at the first write, so concurrent requests that
+    read then write wait for the write lock (busy_timeout) instead of failing. The price: do not
+    use SAVEPOINTs (Session.begin_nested) on SQLite; use INSERT ... ON CONFLICT instead.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=8)
         event.listen(engine, "connect", _sqlite_pragmas)
