@@ -23,12 +23,19 @@ def test_missing_or_forged_key_is_refused_with_a_message(db: Session, http: http
     assert "invalid" in resp.json()["error"]["message"]
 
 
-def test_created_key_is_shown_once_and_revocation_takes_effect(db: Session, http: httpx.Client) -> None:
+def test_created_key_is_shown_once_and_revocation_takes_effect(
+    db: Session, http: httpx.Client
+) -> None:
     tenant = make_tenant(db)
-    created = http.post("/api/v1/api-keys", json={"name": "ingest", "role": "analyst"}, headers=tenant.headers())
+    created = http.post(
+        "/api/v1/api-keys", json={"name": "ingest", "role": "analyst"}, headers=tenant.headers()
+    )
     assert created.status_code == 201
     key = created.json()["key"]
-    assert http.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).json()["role"] == "analyst"
+    assert (
+        http.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).json()["role"]
+        == "analyst"
+    )
     listed = http.get("/api/v1/api-keys", headers=tenant.headers()).json()
     assert all("key" not in item for item in listed)
     http.delete(f"/api/v1/api-keys/{created.json()['id']}", headers=tenant.headers())

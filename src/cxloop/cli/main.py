@@ -6,6 +6,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cxloop.bench.cli import ingest as bench_ingest
 from cxloop.core.errors import CxError
@@ -32,11 +33,11 @@ import_app.command("responses")(import_responses)
 bench_app.command("ingest")(bench_ingest)
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}")
     raise typer.Exit(code)
 
 

@@ -16,7 +16,7 @@ from cxloop.core.errors import CxError
 from cxloop.core.migrate import upgrade
 from cxloop.core.settings import Settings
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def describe_url(settings: Settings) -> str:

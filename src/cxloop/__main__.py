@@ -1,0 +1,5 @@
+"""`python -m cxloop` runs the command line."""
+
+from cxloop.cli.main import main
+
+main()
