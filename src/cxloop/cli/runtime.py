@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -49,7 +50,7 @@ def session(settings: Settings) -> Iterator[Session]:
         with session_scope(make_sessionmaker(engine)) as db:
             yield db
     except CxError as exc:
-        err.print(f"[red]error:[/red] {exc.message}")
+        err.print(f"[red]error:[/red] {escape(exc.message)}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
