@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from cxloop.interactions.models import Interaction
 from cxloop.responses.models import Answer, Response
 from cxloop.surveys.models import Question
+
+_RESPONSES = cast(Table, Response.__table__)
+_ANSWERS = cast(Table, Answer.__table__)
+_INTERACTIONS = cast(Table, Interaction.__table__)
 
 
 def insert_rows(
@@ -20,12 +24,17 @@ def insert_rows(
     answers: list[dict[str, Any]],
     interactions: list[dict[str, Any]],
 ) -> None:
+    """Core executemany on the tables (complete rows, one statement per table).
+
+    Table inserts, unlike the ORM bulk path, do not split rows into groups by which
+    columns are null, so each table takes a single executemany.
+    """
     if responses:
-        db.execute(insert(Response), responses)
+        db.execute(insert(_RESPONSES), responses)
     if answers:
-        db.execute(insert(Answer), answers)
+        db.execute(insert(_ANSWERS), answers)
     if interactions:
-        db.execute(insert(Interaction), interactions)
+        db.execute(insert(_INTERACTIONS), interactions)
 
 
 def existing_keys(db: Session, workspace_id: str, keys: Sequence[str]) -> dict[str, str]:
@@ -38,7 +47,7 @@ def existing_keys(db: Session, workspace_id: str, keys: Sequence[str]) -> dict[s
                 Response.workspace_id == workspace_id, Response.idempotency_key.in_(chunk)
             )
         )
-        found.update({str(k): str(i) for k, i in rows.tuples()})
+        found.update({str(k): str(i) for k, i in rows})
     return found
 
 
@@ -77,4 +86,4 @@ def answers_of(db: Session, response_ids: Sequence[str]) -> Sequence[tuple[Answe
         .where(Answer.response_id.in_(response_ids))
         .order_by(Question.position)
     )
-    return [(a, str(k)) for a, k in rows.tuples()]
+    return [(a, str(k)) for a, k in rows]

@@ -17,6 +17,7 @@ from cxloop.responses.schemas import ContactRef, ResponseCreate, ResponseRead
 from cxloop.responses.scoring import CheckedAnswer, check_answers
 from cxloop.surveys import service as surveys
 from cxloop.surveys.definitions import AnswerableSurvey
+from cxloop.surveys.i18n import match_language
 from cxloop.surveys.models import QuestionKind
 from cxloop.surveys.schemas import normalise_language
 
@@ -55,12 +56,14 @@ def _channel(db: Session, ws: str, touchpoint_id: str, lookups: _Lookups) -> str
 
 
 def _language(data: ResponseCreate, survey: AnswerableSurvey) -> str:
+    """The answer's language: a survey language where one matches (vi-VN -> vi), else as sent."""
     for candidate in (data.language, data.contact.language if data.contact else None):
         if candidate:
             try:
-                return normalise_language(candidate)
+                tag = normalise_language(candidate)
             except ValueError:
                 continue
+            return match_language(tag, survey.languages) or tag
     return survey.default_language
 
 
@@ -181,35 +184,52 @@ def _read(p: Prepared, duplicate: bool = False) -> ResponseRead:
     return ResponseRead(**{**p.row, "answers": values, "duplicate": duplicate})
 
 
-def submit(
-    db: Session, workspace_id: str, data: ResponseCreate, *, source: str = "api"
-) -> ResponseRead:
-    """Stores one response; the same idempotency key returns the stored one (duplicate=True)."""
-    if data.idempotency_key:
-        found = repo.existing_keys(db, workspace_id, [data.idempotency_key])
-        if found:
-            return get_response(db, workspace_id, found[data.idempotency_key], duplicate=True)
-    prepared = prepare(db, workspace_id, data, source=source)
+def _stored_duplicate(db: Session, workspace_id: str, key: str | None) -> ResponseRead | None:
+    """The response already stored under this idempotency key, if any."""
+    if not key:
+        return None
+    found = repo.existing_keys(db, workspace_id, [key])
+    if key not in found:
+        return None
+    return get_response(db, workspace_id, found[key], duplicate=True)
+
+
+def _store_one(db: Session, workspace_id: str, prepared: Prepared) -> ResponseRead:
+    """Stores one response; a concurrent twin with the same key wins and is returned instead."""
     try:
         store(db, [prepared])
         db.flush()
     except IntegrityError:
         db.rollback()
-        if not data.idempotency_key:
+        stored = _stored_duplicate(db, workspace_id, prepared.idempotency_key)
+        if stored is None:
             raise
-        found = repo.existing_keys(db, workspace_id, [data.idempotency_key])
-        return get_response(db, workspace_id, found[data.idempotency_key], duplicate=True)
+        return stored
     return _read(prepared)
+
+
+def submit(
+    db: Session, workspace_id: str, data: ResponseCreate, *, source: str = "api"
+) -> ResponseRead:
+    """Stores one response; the same idempotency key returns the stored one (duplicate=True)."""
+    stored = _stored_duplicate(db, workspace_id, data.idempotency_key)
+    if stored is not None:
+        return stored
+    return _store_one(db, workspace_id, prepare(db, workspace_id, data, source=source))
 
 
 def submit_prepared_survey(
     db: Session, survey: AnswerableSurvey, data: ResponseCreate, *, source: str
 ) -> ResponseRead:
-    """Stores a response to a survey already resolved (e.g. from a public link)."""
+    """Stores a response to a survey already resolved (e.g. from a public link).
+
+    Idempotent like ``submit``: the same key returns the stored response (duplicate=True).
+    """
+    stored = _stored_duplicate(db, survey.workspace_id, data.idempotency_key)
+    if stored is not None:
+        return stored
     prepared = prepare(db, survey.workspace_id, data, source=source, survey=survey)
-    store(db, [prepared])
-    db.flush()
-    return _read(prepared)
+    return _store_one(db, survey.workspace_id, prepared)
 
 
 def submit_batch(
@@ -223,9 +243,23 @@ def submit_batch(
     """All or nothing: every bad item is reported by index, else all are stored.
 
     Returns the ids of the stored responses and how many were duplicates (already stored).
+    A concurrent batch that stored some of the same idempotency keys first makes this one
+    start over once, so those items count as duplicates instead of failing.
     """
     if len(items) > max_items:
         raise Invalid(f"items: a batch holds at most {max_items} responses, got {len(items)}")
+    try:
+        return _submit_batch_once(db, workspace_id, items, source=source)
+    except IntegrityError:
+        db.rollback()
+        if not any(i.idempotency_key for i in items):
+            raise
+        return _submit_batch_once(db, workspace_id, items, source=source)
+
+
+def _submit_batch_once(
+    db: Session, workspace_id: str, items: list[ResponseCreate], *, source: str
+) -> tuple[list[str], int]:
     keys = [i.idempotency_key for i in items if i.idempotency_key]
     seen = repo.existing_keys(db, workspace_id, keys) if keys else {}
     lookups = _Lookups()

@@ -99,17 +99,14 @@ def personal_link(
     settings: AppSettings,
 ) -> PersonalLink:
     """A signed, expiring link for one contact (answers are tied to that contact)."""
-    survey = service.get_survey(db, caller.workspace_id, survey_id)
-    if body.contact_id:
-        from cxloop.contacts import service as contacts
-
-        contacts.get_contact(db, caller.workspace_id, body.contact_id)
-    payload = {"s": survey.id}
-    if body.contact_id:
-        payload["c"] = body.contact_id
-    if body.language:
-        payload["l"] = body.language
-    token = request.app.state.link_signer.sign(payload)
+    token = service.personal_link_token(
+        db,
+        caller.workspace_id,
+        survey_id,
+        request.app.state.link_signer,
+        contact_id=body.contact_id,
+        language=body.language,
+    )
     return PersonalLink(
         url=f"{settings.base_url.rstrip('/')}/s/{token}",
         expires_in_days=settings.survey_link_max_age_days,

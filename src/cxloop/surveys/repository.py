@@ -65,10 +65,28 @@ def response_count(db: Session, survey_id: str, version_id: str | None = None) -
     return int(db.scalar(query) or 0)
 
 
+def response_counts_by_survey(db: Session, workspace_id: str) -> dict[str, int]:
+    rows = db.execute(
+        select(Response.survey_id, func.count())
+        .where(Response.workspace_id == workspace_id)
+        .group_by(Response.survey_id)
+    )
+    return {survey_id: int(n) for survey_id, n in rows}
+
+
+def version_numbers(db: Session, version_ids: Sequence[str]) -> dict[str, int]:
+    if not version_ids:
+        return {}
+    rows = db.execute(
+        select(SurveyVersion.id, SurveyVersion.number).where(SurveyVersion.id.in_(version_ids))
+    )
+    return {version_id: int(number) for version_id, number in rows}
+
+
 def response_counts_by_version(db: Session, survey_id: str) -> dict[str, int]:
     rows = db.execute(
         select(Response.version_id, func.count())
         .where(Response.survey_id == survey_id)
         .group_by(Response.version_id)
     )
-    return {version_id: int(n) for version_id, n in rows.tuples()}
+    return {version_id: int(n) for version_id, n in rows}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from cxloop.core.database import utcnow
 from cxloop.core.errors import Conflict, Gone, Invalid, NotFound
-from cxloop.core.security import new_public_token
+from cxloop.core.security import LinkSigner, new_public_token
 from cxloop.surveys import repository as repo
 from cxloop.surveys.definitions import (
     AnswerableSurvey,
@@ -25,6 +26,7 @@ from cxloop.surveys.schemas import (
     SurveyRead,
     SurveyText,
     SurveyUpdate,
+    normalise_language,
 )
 
 
@@ -180,10 +182,15 @@ def answerable(db: Session, workspace_id: str, survey_id: str) -> AnswerableSurv
 
 
 def answerable_by_token(db: Session, token: str) -> AnswerableSurvey:
-    survey = repo.survey_by_token(db, token)
+    return _answerable(db, survey_by_token(db, token), None)
+
+
+def survey_by_token(db: Session, token: str) -> Survey:
+    """The survey of a public token (any workspace: the unguessable token proves it)."""
+    survey = repo.survey_by_token(db, token) if 0 < len(token) <= 64 else None
     if survey is None:
         raise NotFound("this survey link is not valid")
-    return _answerable(db, survey, None)
+    return survey
 
 
 def survey_for_link(db: Session, survey_id: str) -> Survey:
@@ -196,6 +203,34 @@ def survey_for_link(db: Session, survey_id: str) -> Survey:
 
 def answerable_survey(db: Session, survey: Survey) -> AnswerableSurvey:
     return _answerable(db, survey, None)
+
+
+def personal_link_token(
+    db: Session,
+    workspace_id: str,
+    survey_id: str,
+    signer: LinkSigner,
+    *,
+    contact_id: str | None = None,
+    language: str | None = None,
+) -> str:
+    """A signed token for ``/s/<token>`` tying answers to one contact (and a language)."""
+    survey = get_survey(db, workspace_id, survey_id)
+    payload = {"s": survey.id}
+    if contact_id:
+        from cxloop.contacts import service as contacts
+
+        payload["c"] = contacts.get_contact(db, workspace_id, contact_id).id
+    if language:
+        try:
+            tag = normalise_language(language)
+        except ValueError as exc:
+            raise Invalid(f"language: {exc}") from exc
+        if tag not in survey.languages:
+            known = ", ".join(survey.languages)
+            raise Invalid(f"language: '{tag}' is not one of this survey's languages ({known})")
+        payload["l"] = tag
+    return signer.sign(payload)
 
 
 def to_read(db: Session, survey: Survey, base_url: str) -> SurveyRead:
@@ -225,6 +260,25 @@ def questions_of_version(db: Session, version_id: str) -> list[Question]:
 def version_texts(db: Session, version_id: str) -> dict[str, dict[str, str]]:
     version = repo.version(db, version_id)
     return dict(version.texts) if version else {}
+
+
+@dataclass(frozen=True)
+class SurveySummary:
+    """One line of the survey list: the survey, its current version number and responses."""
+
+    survey: Survey
+    version: int
+    responses: int
+
+
+def summaries(db: Session, workspace_id: str) -> list[SurveySummary]:
+    found = list_surveys(db, workspace_id)
+    numbers = repo.version_numbers(db, [s.current_version_id or "" for s in found])
+    counts = repo.response_counts_by_survey(db, workspace_id)
+    return [
+        SurveySummary(s, numbers.get(s.current_version_id or "", 1), counts.get(s.id, 0))
+        for s in found
+    ]
 
 
 def versions_with_counts(
