@@ -5,44 +5,62 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
+from pydantic import BaseModel
 
-from cxloop.core.deps import ApiAnalyst, ApiViewer, AppSettings, DbSession
+from cxloop.core.deps import ApiAnalyst, ApiViewer, DbSession
+from cxloop.core.errors import PayloadTooLarge
 from cxloop.core.pagination import Page, PageParams, page_params
+from cxloop.core.settings import Settings
 from cxloop.journeys.models import Channel
 from cxloop.responses import service
+from cxloop.responses.group_commit import submit_committed
+from cxloop.responses.importer import ImportReportRead, import_responses_csv
+from cxloop.responses.request_db import AnalystDb, RequestDb
 from cxloop.responses.schemas import BatchResult, ResponseBatch, ResponseCreate, ResponseRead
 
 router = APIRouter(tags=["responses"])
+JSON = "application/json"
+
+
+def _json(model: BaseModel, status_code: int) -> Response:
+    return Response(model.__pydantic_serializer__.to_json(model), status_code, media_type=JSON)
 
 
 @router.post("/responses", response_model=ResponseRead, status_code=201)
-def submit_response(
+async def submit_response(
+    request: Request,
     body: ResponseCreate,
-    caller: ApiAnalyst,
-    db: DbSession,
-    response: Response,
+    ctx: AnalystDb,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> ResponseRead:
-    """Stores one response. It is committed before the answer is sent."""
+) -> Response:
+    """Stores one response. It is committed before the answer is sent (201; 200 when the
+    idempotency key was seen before, with the stored response)."""
     if idempotency_key and not body.idempotency_key:
         body.idempotency_key = idempotency_key
-    stored = service.submit(db, caller.workspace_id, body)
-    db.commit()
-    if stored.duplicate:
-        response.status_code = 200
-    return stored
+    factory = request.app.state.sessionmaker
+    try:
+        stored = await submit_committed(ctx.session, factory, ctx.caller.workspace_id, body)
+    finally:
+        ctx.session.close()
+    return _json(stored, 200 if stored.duplicate else 201)
 
 
 @router.post("/responses/batch", response_model=BatchResult, status_code=201)
-def submit_batch(
-    body: ResponseBatch, caller: ApiAnalyst, db: DbSession, settings: AppSettings
-) -> BatchResult:
+async def submit_batch(request: Request, body: ResponseBatch, ctx: AnalystDb) -> Response:
     """Stores up to 1,000 responses, all or nothing; errors list every bad item by index."""
-    ids, duplicates = service.submit_batch(
-        db, caller.workspace_id, body.items, max_items=settings.batch_max_items
-    )
-    db.commit()
+    settings: Settings = request.app.state.settings
+    result = await ctx.in_thread(_submit_many, ctx, body, settings.batch_max_items)
+    return _json(result, 201)
+
+
+def _submit_many(ctx: RequestDb, body: ResponseBatch, max_items: int) -> BatchResult:
+    db = ctx.session
+    with service.write_turn(db):
+        ids, duplicates = service.submit_batch(
+            db, ctx.caller.workspace_id, body.items, max_items=max_items
+        )
+        db.commit()
     return BatchResult(accepted=len(ids), duplicates=duplicates, ids=ids)
 
 
@@ -76,3 +94,25 @@ def list_responses(
 @router.get("/responses/{response_id}", response_model=ResponseRead)
 def get_response(response_id: str, caller: ApiViewer, db: DbSession) -> ResponseRead:
     return service.get_response(db, caller.workspace_id, response_id)
+
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+@router.post("/responses/import", response_model=ImportReportRead)
+def import_responses(
+    file: Annotated[UploadFile, File(description="A CSV file (UTF-8 or Windows-1252).")],
+    caller: ApiAnalyst,
+    db: DbSession,
+    survey_id: Annotated[
+        str | None, Form(description="Survey of every row, instead of a survey_id column.")
+    ] = None,
+) -> ImportReportRead:
+    """Imports responses from a CSV file: good rows are stored, bad rows come back with their
+    line number and the reason. Columns as for `cxloop import responses`."""
+    data = file.file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise PayloadTooLarge(f"file: at most {MAX_IMPORT_BYTES // 2**20} MB per upload")
+    report = import_responses_csv(db, caller.workspace_id, data, survey_id=survey_id or None)
+    db.commit()
+    return report.to_read()

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import pytest
+
+from cxloop.core.errors import Invalid
+from cxloop.text.pipeline import DefaultAnalyser
+from cxloop.text.taxonomy import Taxonomy, load_taxonomy
+
+LANGS = ("en", "vi", "th", "lt")
+REQUIRED = {
+    "delivery",
+    "price",
+    "staff",
+    "product_quality",
+    "wait_time",
+    "website_app",
+    "billing_refund",
+    "communication",
+    "cleanliness",
+    "availability",
+    "ease_of_use",
+    "other",
+}
+
+
+def test_default_taxonomies_cover_the_cx_themes_and_six_pillars() -> None:
+    assert {t.key for t in load_taxonomy("cx_themes").themes} >= REQUIRED
+    pillars = {t.key for t in load_taxonomy("cx_pillars").themes}
+    assert pillars == {
+        "personalisation",
+        "integrity",
+        "expectations",
+        "resolution",
+        "time_and_effort",
+        "empathy",
+    }
+    for theme in load_taxonomy("cx_themes").themes:
+        if theme.key != "other":
+            assert set(theme.keywords) >= set(LANGS), theme.key
+            assert {theme.label(lang) for lang in LANGS} and theme.label("lt") != theme.key
+
+
+@pytest.mark.parametrize(
+    ("text", "themes"),
+    [
+        ("The courier delivered my parcel two days late", {"delivery"}),
+        ("Way too expensive for what you get", {"price"}),
+        ("I waited 40 minutes in the queue", {"wait_time"}),
+        ("The app keeps crashing when I log in", {"website_app"}),
+        ("Still waiting for my refund", {"billing_refund"}),
+        ("The toilets were dirty", {"cleanliness"}),
+        ("My size was out of stock", {"availability"}),
+        ("giao hàng nhanh, giá rẻ", {"delivery", "price"}),
+        ("giao hang cham, nhan vien thai do kem", {"delivery", "staff"}),
+        ("phòng vệ sinh bẩn", {"cleanliness"}),
+        ("ราคาแพงเกินไป", {"price"}),
+        ("พนักงานไม่สุภาพ แอปค้างบ่อย", {"staff", "website_app"}),
+        ("Kaina per didelė, o pristatymas vėlavo", {"price", "delivery"}),
+        ("Programėlė nuolat užstringa", {"website_app"}),
+        ("pinigu grazinimo laukiu menesi", {"billing_refund"}),
+    ],
+)
+def test_themes_in_each_language(analyser: DefaultAnalyser, text: str, themes: set[str]) -> None:
+    [result] = analyser.analyse([text], languages=LANGS)
+    assert themes <= set(result.theme_keys), result.theme_keys
+
+
+def test_comment_without_a_known_theme_is_other(analyser: DefaultAnalyser) -> None:
+    [result] = analyser.analyse(["Nothing special to add, see you next year"])
+    assert result.theme_keys == ["other"]
+
+
+def test_pillars_are_a_second_taxonomy(analyser: DefaultAnalyser) -> None:
+    [result] = analyser.analyse(["They charged hidden fees and nobody fixed the problem"])
+    assert {"integrity", "resolution"} <= {p.key for p in result.pillars}
+
+
+def test_workspace_themes_with_keywords_and_examples() -> None:
+    custom = load_taxonomy("cx_themes").with_themes(
+        [
+            {
+                "key": "loyalty_card",
+                "name": {"en": "Loyalty card", "lt": "Lojalumo kortelė"},
+                "description": "Points and the loyalty programme",
+                "keywords": {"en": ["loyalty card", "points"], "lt": ["lojalumo kortel*"]},
+                "examples": {"en": ["my bonus stamps vanished from the account"]},
+            }
+        ]
+    )
+    analyser = DefaultAnalyser(taxonomy=custom)
+    texts = [
+        "My points were not added after shopping",
+        "Pamečiau lojalumo kortelę",
+        "all bonus stamps vanished again",  # near-copy of an example, no keyword
+    ]
+    results = analyser.analyse(texts, languages=LANGS)
+    assert all("loyalty_card" in r.theme_keys for r in results), [r.theme_keys for r in results]
+    assert custom.themes[-1].key == "other"  # the fallback stays last
+
+
+def test_bad_workspace_taxonomy_names_the_problem() -> None:
+    with pytest.raises(Invalid, match=r"themes\.key"):
+        Taxonomy.from_dict({"themes": [{"name": "no key"}]})
+    with pytest.raises(Invalid, match=r"keywords\.en: must be a list"):
+        Taxonomy.from_dict({"themes": [{"key": "x", "keywords": {"en": 3}}]})
+    with pytest.raises(Invalid, match="duplicate"):
+        Taxonomy.from_dict({"themes": [{"key": "x"}, {"key": "x"}]})
