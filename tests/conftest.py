@@ -80,6 +80,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         secret_key="test-secret-" + uuid.uuid4().hex * 2,
         base_url=f"http://127.0.0.1:{port}",
         port=port,
+        jobs_embedded=False,  # tests run workers explicitly (tests/comments, tests/jobs)
     )
 
 

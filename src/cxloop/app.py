@@ -14,6 +14,7 @@ from cxloop.core.database import make_engine, make_sessionmaker
 from cxloop.core.security import LinkSigner
 from cxloop.core.settings import Settings
 from cxloop.core.templating import STATIC, make_templates
+from cxloop.jobs.worker import embedded_worker
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Customer experience management: journeys, surveys, responses, metrics.",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=embedded_worker,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.sqlalchemy_url)

@@ -6,10 +6,13 @@ from fastapi import APIRouter, FastAPI
 
 from cxloop.accounts import api as accounts_api
 from cxloop.accounts import pages as accounts_pages
+from cxloop.comments import api as comments_api
+from cxloop.comments import pages as comments_pages
 from cxloop.contacts import api as contacts_api
 from cxloop.contacts import pages as contacts_pages
 from cxloop.dashboard import pages as dashboard_pages
 from cxloop.interactions import api as interactions_api
+from cxloop.jobs import api as jobs_api
 from cxloop.journeys import api as journeys_api
 from cxloop.journeys import pages as journeys_pages
 from cxloop.metrics import api as metrics_api
@@ -25,10 +28,13 @@ API_ROUTERS = [
     surveys_api.router,
     responses_api.router,
     metrics_api.router,
+    comments_api.router,
+    jobs_api.router,
 ]
 PAGE_ROUTERS = [
     accounts_pages.router,
     dashboard_pages.router,
+    comments_pages.router,
     journeys_pages.router,
     contacts_pages.router,
     surveys_pages.router,

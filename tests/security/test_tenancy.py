@@ -11,6 +11,9 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from cxloop import routes
+from cxloop.comments.models import Comment, ThemeSuggestion
+from cxloop.core.database import utcnow
+from cxloop.jobs import service as jobs
 from tests.factories import Tenant, make_tenant
 
 PARAM = re.compile(r"{(\w+)}")
@@ -30,10 +33,13 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/surveys/{survey_id}"): "survey_definition",
     ("POST", "/surveys/{survey_id}/status"): {"status": "closed"},
     ("POST", "/surveys/{survey_id}/links"): {},
+    ("PATCH", "/comments/{comment_id}"): {"sentiment": "positive"},
+    ("POST", "/theme-suggestions/{suggestion_id}/accept"): {"key": "hijacked"},
+    ("POST", "/theme-suggestions/{suggestion_id}/discard"): {},
 }
 # Upserts by identity create the caller's own contact: allowed, as long as B's is untouched.
 OWN_NAMESPACE = {"/contacts/by-external-id/{external_id}", "/contacts/by-email/{email}"}
-NOT_IDS = {"metric"}
+NOT_IDS = {"metric", "taxonomy", "key"}  # names, the same in every workspace
 
 SURVEY = {
     "name": "B survey",
@@ -96,6 +102,25 @@ def _build_b(http: httpx.Client, b: Tenant) -> dict[str, str]:
     }
 
 
+def _text_rows(db: Session, b: Tenant) -> dict[str, str]:
+    """An analysed comment, a theme suggestion and a job of workspace B."""
+    ws = b.workspace.id
+    comment = Comment(
+        workspace_id=ws,
+        source="chat",
+        occurred_at=utcnow(),
+        text=SECRET,
+        language="en",
+        sentiment="negative",
+    )
+    suggestion = ThemeSuggestion(workspace_id=ws, label=SECRET, quotes=[{"text": SECRET}])
+    db.add_all([comment, suggestion])
+    db.flush()
+    job_id = jobs.enqueue(db, "text.discover", {}, workspace_id=ws)
+    db.commit()
+    return {"comment_id": str(comment.id), "suggestion_id": suggestion.id, "job_id": str(job_id)}
+
+
 def _api_routes() -> list[tuple[str, str]]:
     found = []
     for router in routes.API_ROUTERS:
@@ -132,8 +157,8 @@ def test_workspace_a_gets_404_or_403_on_every_resource_of_workspace_b(
     db: Session, http: httpx.Client
 ) -> None:
     a, b = make_tenant(db, "Alpha"), make_tenant(db, "Bravo")
-    ids = _build_b(http, b)
-    ids_with_metric = {**ids, "metric": "nps"}
+    ids = {**_build_b(http, b), **_text_rows(db, b)}
+    ids_with_metric = {**ids, "metric": "nps", "taxonomy": "themes", "key": "delivery"}
     checked = 0
     for method, path in _api_routes():
         if not (set(PARAM.findall(path)) - NOT_IDS):
@@ -180,6 +205,8 @@ def test_b_ids_in_bodies_and_filters_are_refused_or_empty(db: Session, http: htt
         f"/api/v1/touchpoints?journey_id={ids['journey_id']}",
         "/api/v1/surveys",
         f"/api/v1/metrics/nps?survey_id={ids['survey_id']}",
+        f"/api/v1/comments?touchpoint_id={ids['touchpoint_id']}",
+        f"/api/v1/themes?touchpoint_id={ids['touchpoint_id']}",
     ]:
         resp = http.get(url, headers=h)
         assert resp.status_code in (200, 404, 422), (url, resp.text)

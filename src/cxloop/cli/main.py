@@ -28,7 +28,9 @@ bench_app = typer.Typer(
 app.add_typer(users_app, name="users")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(import_app, name="import")
+text_app = typer.Typer(help="Offline text analytics on CSV files.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+app.add_typer(text_app, name="text")
 import_app.command("responses")(import_responses)
 bench_app.command("ingest")(bench_ingest)
 
@@ -136,9 +138,15 @@ def apikey_create(
 
 
 def _wire_feature_commands() -> None:
+    from cxloop.comments.cli import analyze
     from cxloop.interactions.cli import import_interactions
+    from cxloop.jobs.cli import worker
+    from cxloop.text.classify_cli import classify as text_classify
 
     import_app.command("interactions")(import_interactions)
+    app.command("analyze")(analyze)
+    app.command("worker")(worker)
+    text_app.command("classify")(text_classify)
 
 
 _wire_feature_commands()

@@ -36,6 +36,22 @@ class Settings(BaseSettings):
     )
     session_max_age_hours: int = Field(12, description="How long a login lasts.")
     batch_max_items: int = Field(1000, description="Largest response batch accepted by the API.")
+    jobs_embedded: bool = Field(
+        True,
+        description="Run background jobs in a thread of the web process; set false when "
+        "`cxloop worker` processes run them.",
+    )
+    jobs_poll_seconds: float = Field(0.5, description="How often an idle worker looks for jobs.")
+    jobs_lease_seconds: float = Field(
+        300, description="How long a worker holds a job before another may take it over."
+    )
+    jobs_retry_base_seconds: float = Field(
+        2, description="First retry delay of a failed job; it doubles per attempt (max 1 h)."
+    )
+    text_analyser: str = Field(
+        "cxloop.text.pipeline:DefaultAnalyser",
+        description="Comment analyser as `module:Class` (swap in a bigger model).",
+    )
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

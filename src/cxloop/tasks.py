@@ -1,0 +1,5 @@
+"""Imports every feature's background jobs so that workers know their handlers."""
+
+from cxloop.comments import tasks as comments_tasks
+
+__all__ = ["comments_tasks"]
