@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cxloop.core.settings import Settings
 from cxloop.jobs.service import RunOptions
 from cxloop.jobs.worker import Worker
+from tests.cli.conftest import cli  # noqa: F401  (the `cxloop` command fixture)
 from tests.factories import Tenant, make_tenant
 from tests.surveys.helpers import comment_question, create_survey, make_touchpoint, nps_question
 
