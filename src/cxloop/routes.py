@@ -17,6 +17,7 @@ from cxloop.journeys import api as journeys_api
 from cxloop.journeys import pages as journeys_pages
 from cxloop.metrics import api as metrics_api
 from cxloop.responses import api as responses_api
+from cxloop.segments import api as segments_api
 from cxloop.surveys import api as surveys_api
 from cxloop.surveys import pages as surveys_pages
 
@@ -28,6 +29,7 @@ API_ROUTERS = [
     surveys_api.router,
     responses_api.router,
     metrics_api.router,
+    segments_api.router,
     comments_api.router,
     jobs_api.router,
 ]

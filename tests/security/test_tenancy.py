@@ -14,6 +14,7 @@ from cxloop import routes
 from cxloop.comments.models import Comment, ThemeSuggestion
 from cxloop.core.database import utcnow
 from cxloop.jobs import service as jobs
+from cxloop.segments.models import Segment
 from tests.factories import Tenant, make_tenant
 
 PARAM = re.compile(r"{(\w+)}")
@@ -34,6 +35,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/surveys/{survey_id}/status"): {"status": "closed"},
     ("POST", "/surveys/{survey_id}/links"): {},
     ("PATCH", "/comments/{comment_id}"): {"sentiment": "positive"},
+    ("PATCH", "/segments/{segment_id}"): {"name": "hijacked"},
     ("POST", "/theme-suggestions/{suggestion_id}/accept"): {"key": "hijacked"},
     ("POST", "/theme-suggestions/{suggestion_id}/discard"): {},
 }
@@ -117,8 +119,15 @@ def _text_rows(db: Session, b: Tenant) -> dict[str, str]:
     db.add_all([comment, suggestion])
     db.flush()
     job_id = jobs.enqueue(db, "text.discover", {}, workspace_id=ws)
+    segment = Segment(workspace_id=ws, name=SECRET, definition={"conditions": []})
+    db.add(segment)
     db.commit()
-    return {"comment_id": str(comment.id), "suggestion_id": suggestion.id, "job_id": str(job_id)}
+    return {
+        "comment_id": str(comment.id),
+        "suggestion_id": suggestion.id,
+        "job_id": str(job_id),
+        "segment_id": segment.id,
+    }
 
 
 def _api_routes() -> list[tuple[str, str]]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from cxloop.contacts.models import Contact
+from cxloop.contacts.models import Contact, attribute_text
 from cxloop.contacts.schemas import ContactFilter
 
 
@@ -111,22 +111,8 @@ def _filtered(db: Session, workspace_id: str, filters: ContactFilter) -> Select[
         )
     dialect = db.get_bind().dialect.name
     for name, value in filters.attributes.items():
-        query = query.where(_attribute_text(dialect, name) == value)
+        query = query.where(attribute_text(dialect, name) == value)
     return query
-
-
-def _attribute_text(dialect: str, name: str) -> ColumnElement[Any]:
-    """An attribute as text, the same on both databases: 'gold', '42', '1.5', 'true'."""
-    if dialect == "sqlite":
-        path = f'$."{name}"'  # names are checked against ATTRIBUTE_NAME before they get here
-        kind = func.json_type(Contact.attributes, path)
-        return case(
-            (kind == "true", "true"),
-            (kind == "false", "false"),
-            else_=cast(func.json_extract(Contact.attributes, path), String),
-        )
-    text: ColumnElement[Any] = Contact.attributes[name].as_string()
-    return text
 
 
 def _escape_like(text: str) -> str:

@@ -7,6 +7,7 @@ from cxloop.interactions import models as interactions_models
 from cxloop.jobs import models as jobs_models
 from cxloop.journeys import models as journeys_models
 from cxloop.responses import models as responses_models
+from cxloop.segments import models as segments_models
 from cxloop.surveys import models as surveys_models
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "jobs_models",
     "journeys_models",
     "responses_models",
+    "segments_models",
     "surveys_models",
 ]

@@ -1,8 +1,8 @@
-"""jobs and comments
+"""jobs comments segments
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 11:40:04.891646
+Create Date: 2026-11-23 11:49:38.037361
 """
 
 from collections.abc import Sequence
@@ -54,6 +54,24 @@ def upgrade() -> None:
         batch_op.create_index("ix_jobs_due", ["status", "run_after"], unique=False)
         batch_op.create_index(batch_op.f("ix_jobs_workspace_id"), ["workspace_id"], unique=False)
 
+    op.create_table(
+        "segments",
+        sa.Column("workspace_id", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("definition", sa.JSON(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", cxloop.core.database.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_segments_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_segments")),
+        sa.UniqueConstraint("workspace_id", "name", name=op.f("uq_segments_workspace_id_name")),
+    )
     op.create_table(
         "text_profiles",
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
@@ -271,6 +289,7 @@ def downgrade() -> None:
     op.drop_table("theme_suggestions")
     op.drop_table("theme_definitions")
     op.drop_table("text_profiles")
+    op.drop_table("segments")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_jobs_workspace_id"))
         batch_op.drop_index("ix_jobs_due")
