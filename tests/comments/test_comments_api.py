@@ -197,3 +197,35 @@ def test_expected_languages_are_validated(shop: Shop) -> None:
     assert ok.status_code == 200 and ok.json()["languages"] == ["en", "vi"]
     bad = shop.http.put("/api/v1/text/profile", json={"languages": ["vietnamese"]}, headers=headers)
     assert bad.status_code == 422 and "vietnamese" in bad.json()["error"]["message"]
+
+
+def test_comments_filter_by_segment_and_contact_attribute(
+    shop: Shop, run_jobs: Callable[[], int]
+) -> None:
+    h = shop.tenant.headers()
+    for ext, plan in (("p1", "pro"), ("b1", "basic")):
+        body = {"external_id": ext, "attributes": {"plan": plan}}
+        assert shop.http.post("/api/v1/contacts", json=body, headers=h).status_code == 201
+        response = {
+            "survey_id": shop.survey["id"],
+            "answers": {"nps": 8, "comment": f"Comment from a {plan} customer"},
+            "contact": {"external_id": ext},
+        }
+        assert shop.http.post("/api/v1/responses", json=response, headers=h).status_code == 201
+    run_jobs()
+    segment = shop.http.post(
+        "/api/v1/segments",
+        json={
+            "name": "Pro",
+            "definition": {
+                "conditions": [{"field": "attribute", "key": "plan", "op": "eq", "value": "pro"}]
+            },
+        },
+        headers=h,
+    ).json()
+    pro = shop.get("/api/v1/comments", segment_id=segment["id"])
+    assert [c["text"] for c in pro["items"]] == ["Comment from a pro customer"]
+    basic = shop.get("/api/v1/comments", attribute="plan=basic")
+    assert [c["text"] for c in basic["items"]] == ["Comment from a basic customer"]
+    missing = shop.http.get("/api/v1/comments", params={"segment_id": "nope"}, headers=h)
+    assert missing.status_code == 404

@@ -47,6 +47,7 @@ def comment_filters(
     attribute: Annotated[
         str | None, Query(max_length=200, description="Contact attribute key=value.")
     ] = None,
+    segment_id: Annotated[str | None, Query(max_length=32)] = None,
 ) -> CommentFilters:
     return CommentFilters(
         theme=theme,
@@ -59,6 +60,7 @@ def comment_filters(
         date_to=date_to,
         q=q,
         attribute=attribute,
+        segment_id=segment_id,
     )
 
 

@@ -59,7 +59,7 @@ def overview(
 ) -> ThemeOverview:
     """Every theme of the taxonomy with its volume and sentiment, largest first."""
     which = _taxonomy_key(which)
-    q = service.query(workspace_id, filters)
+    q = service.query(db, workspace_id, filters)
     comments = sum(repo.sentiment_counts(db, q).values())
     rows = {str(row[0]): tuple(row) for row in repo.theme_counts(db, q, which)}
     themes = [
@@ -86,7 +86,7 @@ def detail(
     names = {t.key: t.label("en") for t in service.taxonomy(db, workspace_id, which).themes}
     if key not in names:
         raise NotFound(f"theme '{key}' does not exist")
-    q = service.query(workspace_id, filters)
+    q = service.query(db, workspace_id, filters)
     comments = sum(repo.sentiment_counts(db, q).values())
     rows = {str(row[0]): tuple(row) for row in repo.theme_counts(db, q, which)}
     day = repo.day_of(db)
@@ -126,7 +126,7 @@ def detail(
 def sentiment_by_touchpoint(
     db: Session, workspace_id: str, filters: CommentFilters
 ) -> list[SentimentByTouchpoint]:
-    q = service.query(workspace_id, filters)
+    q = service.query(db, workspace_id, filters)
     names = repo.touchpoint_names(db, workspace_id)
     table: dict[str | None, Counter[str]] = defaultdict(Counter)
     for touchpoint, label, n in repo.sentiment_by_touchpoint(db, q):
@@ -156,7 +156,7 @@ def emerging(
     """Themes whose volume or negativity at a touchpoint spiked in the latest week."""
     from cxloop.text.emerging import ThemePeriodCount, detect_emerging
 
-    q = service.query(workspace_id, filters)
+    q = service.query(db, workspace_id, filters)
     day = repo.day_of(db)
     mentions: dict[tuple[str, str | None, date], list[int]] = defaultdict(lambda: [0, 0])
     for row in repo.theme_period_counts(db, q, "themes", day):

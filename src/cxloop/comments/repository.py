@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Row, Select, and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -193,6 +193,7 @@ class CommentQuery:
     until: datetime | None = None
     search: str | None = None
     contact_attribute: tuple[str, str] | None = None
+    contacts: Select[Any] | None = None  # SELECT of contact ids (a segment's members)
     uncovered: bool = False
 
 
@@ -230,6 +231,8 @@ def comment_conditions(q: CommentQuery) -> list[ColumnElement[bool]]:
     if q.search:
         escaped = q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(Comment.text.ilike(f"%{escaped}%", escape="\\"))
+    if q.contacts is not None:
+        conditions.append(Comment.contact_id.in_(q.contacts.scalar_subquery()))
     if q.contact_attribute:
         key, value = q.contact_attribute
         conditions.append(
@@ -252,7 +255,11 @@ def find_comments(
 
 
 def sentiment_counts(db: Session, q: CommentQuery) -> dict[str, int]:
-    stmt = select(sentiment_label, func.count()).where(*comment_conditions(q)).group_by(sentiment_label)
+    stmt = (
+        select(sentiment_label, func.count())
+        .where(*comment_conditions(q))
+        .group_by(sentiment_label)
+    )
     return {label: n for label, n in db.execute(stmt)}
 
 

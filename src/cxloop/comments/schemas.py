@@ -59,6 +59,7 @@ class CommentFilters(BaseModel):
     attribute: str | None = Field(
         None, description="Contact attribute filter as key=value (e.g. plan=pro)."
     )
+    segment_id: str | None = Field(None, description="Only comments of the segment's contacts.")
 
 
 class CommentCorrection(BaseModel):

@@ -27,6 +27,7 @@ from cxloop.comments.schemas import (
 )
 from cxloop.core.database import utcnow
 from cxloop.core.errors import Invalid, NotFound
+from cxloop.segments import service as segments
 from cxloop.text.analysers import (
     DEFAULT_ANALYSER,
     Analyser,
@@ -232,7 +233,7 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def query(workspace_id: str, filters: CommentFilters) -> repo.CommentQuery:
+def query(db: Session, workspace_id: str, filters: CommentFilters) -> repo.CommentQuery:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise Invalid(f"from: must be on or before to ({filters.date_from} > {filters.date_to})")
     attribute = None
@@ -253,6 +254,9 @@ def query(workspace_id: str, filters: CommentFilters) -> repo.CommentQuery:
         until=_day_start(filters.date_to + timedelta(days=1)) if filters.date_to else None,
         search=(filters.q or "").strip() or None,
         contact_attribute=attribute,
+        contacts=segments.member_ids(db, workspace_id, filters.segment_id)
+        if filters.segment_id
+        else None,
     )
 
 
@@ -320,7 +324,7 @@ def list_comments(
     limit: int = 50,
 ) -> CommentPage:
     """Newest first, `limit` at a time (pass next_before_id for the next page)."""
-    q = query(workspace_id, filters)
+    q = query(db, workspace_id, filters)
     comments = repo.find_comments(db, q, before_id, limit)
     counts = repo.sentiment_counts(db, q)
     return CommentPage(
