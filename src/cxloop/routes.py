@@ -14,6 +14,7 @@ from cxloop.dashboard import pages as dashboard_pages
 from cxloop.interactions import api as interactions_api
 from cxloop.jobs import api as jobs_api
 from cxloop.journeys import api as journeys_api
+from cxloop.lifecycle import api as lifecycle_api
 from cxloop.journeys import pages as journeys_pages
 from cxloop.metrics import api as metrics_api
 from cxloop.responses import api as responses_api
@@ -30,6 +31,7 @@ API_ROUTERS = [
     responses_api.router,
     metrics_api.router,
     segments_api.router,
+    lifecycle_api.router,
     comments_api.router,
     jobs_api.router,
 ]

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cxloop.accounts import service
-from cxloop.accounts.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, Me, WorkspaceRead
+from cxloop.accounts.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    Me,
+    WorkspaceRead,
+    WorkspaceUpdate,
+)
 from cxloop.core.deps import ApiAdmin, ApiViewer, DbSession
 from cxloop.core.errors import Forbidden
 from cxloop.core.security import Role, role_at_least
@@ -46,3 +53,17 @@ def revoke_key(key_id: str, caller: ApiAdmin, db: DbSession) -> ApiKeyRead:
     record = service.revoke_api_key(db, caller.workspace_id, key_id)
     db.commit()
     return ApiKeyRead.model_validate(record)
+
+
+@router.get("/workspace", response_model=WorkspaceRead)
+def read_workspace(caller: ApiViewer, db: DbSession) -> WorkspaceRead:
+    """The caller's workspace and its settings."""
+    return WorkspaceRead.model_validate(service.get_workspace(db, caller.workspace_id))
+
+
+@router.patch("/workspace", response_model=WorkspaceRead)
+def update_workspace(change: WorkspaceUpdate, caller: ApiAdmin, db: DbSession) -> WorkspaceRead:
+    """Name, time zone (used for period buckets), default language and minimum sample."""
+    workspace = service.update_workspace(db, caller.workspace_id, change)
+    db.commit()
+    return WorkspaceRead.model_validate(workspace)

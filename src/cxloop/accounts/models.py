@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.core.database import Base, IdMixin, TimestampMixin
@@ -18,6 +19,12 @@ class Workspace(IdMixin, TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     default_language: Mapped[str] = mapped_column(String(16), default="en")
     min_sample: Mapped[int] = mapped_column(default=30)
+    calendar: Mapped[dict[str, Any]] = mapped_column(  # business hours (core.calendar)
+        JSON, default=dict, server_default=text("'{}'")
+    )
+    customer_settings: Mapped[dict[str, Any]] = mapped_column(  # lifecycle.schemas
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -40,6 +40,19 @@ class WorkspaceRead(BaseModel):
     min_sample: int
 
 
+class WorkspaceUpdate(BaseModel):
+    """Fields left out are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    timezone: str | None = Field(None, description="IANA time zone, e.g. Asia/Ho_Chi_Minh.")
+    default_language: str | None = Field(None, min_length=2, max_length=16)
+    min_sample: int | None = Field(
+        None, ge=1, le=100_000, description="Below this n a metric shows 'not enough responses'."
+    )
+
+
 class Me(BaseModel):
     workspace: WorkspaceRead
     role: Role

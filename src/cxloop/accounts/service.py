@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import MutableMapping
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import repository as repo
 from cxloop.accounts.models import ApiKey, Membership, User, Workspace
+from cxloop.accounts.schemas import WorkspaceUpdate
 from cxloop.core.database import utcnow
 from cxloop.core.deps import Principal
 from cxloop.core.errors import Conflict, Invalid, NotFound, Unauthorized
@@ -130,3 +132,24 @@ def revoke_api_key(db: Session, workspace_id: str, key_id: str) -> ApiKey:
     record.revoked_at = utcnow()
     db.flush()
     return record
+
+
+def update_workspace(db: Session, workspace_id: str, change: WorkspaceUpdate) -> Workspace:
+    """Name, time zone (IANA), default language and minimum sample of a workspace."""
+    workspace = get_workspace(db, workspace_id)
+    if change.timezone is not None:
+        try:
+            ZoneInfo(change.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Invalid(
+                f"timezone: '{change.timezone}' is not an IANA time zone (e.g. Europe/Vilnius)"
+            ) from None
+        workspace.timezone = change.timezone
+    if change.name is not None:
+        workspace.name = change.name
+    if change.default_language is not None:
+        workspace.default_language = change.default_language.lower()
+    if change.min_sample is not None:
+        workspace.min_sample = change.min_sample
+    db.flush()
+    return workspace
