@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from cxloop.core.errors import Invalid
 from cxloop.metrics import stats
 
 
@@ -91,3 +94,58 @@ def test_not_enough_responses_below_the_minimum_sample() -> None:
     assert stats.insufficient(30) is False
     assert stats.insufficient(9, min_sample=10) is True
     assert stats.insufficient(10, min_sample=10) is False
+
+
+def test_margin_of_error_for_a_share_is_4_9_points_at_p50_n400() -> None:
+    # 100 · 1.96 · √(0.5·0.5/400) = 100 · 1.96 · 0.025 = 4.90 points
+    assert stats.margin_of_error(0.5, 400) == pytest.approx(4.9, abs=1e-9)
+    # a quarter of the sample doubles the margin: n=100 → 100·1.96·0.05 = 9.8
+    assert stats.margin_of_error(0.5, 100) == pytest.approx(9.8, abs=1e-9)
+
+
+def test_nps_margin_of_error_is_7_7_points_at_p50_d20_n400() -> None:
+    # 1.96 · √(100²·[(0.5+0.2) - 0.3²]/400) = 1.96 · √15.25 = 7.654 → ±7.7 points
+    margin = stats.nps_margin_of_error(0.5, 0.2, 400)
+    assert margin == pytest.approx(7.654, abs=0.001)
+    assert round(margin, 1) == 7.7
+    # the same number as the half-width of the Wald interval for P=200, D=80, n=400
+    est = stats.nps_wald(200, 80, 400)
+    assert est.high is not None
+    assert margin == pytest.approx(est.high - est.value)
+
+
+def test_wald_share_interval_and_clipping() -> None:
+    # 80 of 100: 80 ± 100·1.96·√(0.16/100) = 80 ± 7.84 → [72.16, 87.84]
+    est = stats.wald(80, 100)
+    assert (est.value, est.low, est.high) == pytest.approx((80.0, 72.16, 87.84))
+    # 1 of 10: 10 ± 100·1.96·√(0.09/10) = 10 ± 18.59 → clipped at 0
+    assert stats.wald(1, 10).low == 0.0
+
+
+def test_sample_size_inverts_the_margin() -> None:
+    # (196)²·0.25 / 4.9² = 9604 / 24.01 = 400 exactly; for ±5 points: 9604/25 = 384.16 → 385
+    assert stats.sample_size(4.9) == 400
+    assert stats.sample_size(5.0) == 385
+    # NPS: 1.96²·10000·0.61/7.7² = 23434.6/59.29 = 395.24 → 396, whose margin is <= 7.7
+    n = stats.nps_sample_size(7.7, 0.5, 0.2)
+    assert n == 396
+    assert (
+        stats.nps_margin_of_error(0.5, 0.2, n) <= 7.7 < stats.nps_margin_of_error(0.5, 0.2, n - 1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: stats.margin_of_error(1.5, 100), "between 0 and 1"),
+        (lambda: stats.margin_of_error(0.5, 0), "at least 1"),
+        (lambda: stats.nps_margin_of_error(0.7, 0.4, 100), "cannot exceed 1"),
+        (lambda: stats.sample_size(0), "greater than 0"),
+        (lambda: stats.wald(1, 0), "at least one answer"),
+    ],
+)
+def test_planning_helpers_reject_bad_input_clearly(
+    call: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(Invalid, match=message):
+        call()

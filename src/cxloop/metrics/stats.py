@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from scipy import stats as _scipy_stats
 
+from cxloop.core.errors import Invalid
+
 Z95 = 1.96
 DEFAULT_MIN_SAMPLE = 30
 
@@ -106,3 +108,73 @@ def mean_t(n: int, total: float, total_sq: float, confidence: float = 0.95) -> E
     t = float(_scipy_stats.t.ppf(0.5 + confidence / 2, n - 1))
     half = t * math.sqrt(variance / n)
     return Estimate(mean, mean - half, mean + half)
+
+
+def wald(successes: int, n: int, z: float = Z95) -> Estimate:
+    """A proportion in percent with the plain Wald interval p ± z·√(p(1-p)/n), clipped to 0..100.
+
+    Wilson is the better interval for reporting; Wald is kept because survey planning
+    ("±4.9 points at n = 400") is quoted in this form.
+    """
+    if n <= 0:
+        raise Invalid("a proportion needs at least one answer")
+    p = successes / n
+    half = margin_of_error(p, n, z)
+    value = 100.0 * p
+    return Estimate(value, _clip(value - half, 0, 100), _clip(value + half, 0, 100))
+
+
+def margin_of_error(p: float, n: int, z: float = Z95) -> float:
+    """Half-width of the plain Wald interval of a share, in points: 100·z·√(p(1-p)/n).
+
+    p = 0.50, n = 400 → 100·1.96·√(0.25/400) = ±4.9 points.
+    """
+    _check_share("p", p)
+    if n <= 0:
+        raise Invalid("the sample size n must be at least 1")
+    return 100.0 * z * math.sqrt(p * (1 - p) / n)
+
+
+def nps_margin_of_error(p: float, d: float, n: int, z: float = Z95) -> float:
+    """Half-width of the plain Wald NPS interval, in points: z·√(100²·[(p+d) - (p-d)²]/n).
+
+    p = 0.50, d = 0.20, n = 400 → 1.96·√15.25 = ±7.7 points.
+    """
+    _check_shares(p, d)
+    if n <= 0:
+        raise Invalid("the sample size n must be at least 1")
+    return z * math.sqrt(nps_variance(p, d, n))
+
+
+def sample_size(margin: float, p: float = 0.5, z: float = Z95) -> int:
+    """Smallest n whose Wald margin for a share p is at most ``margin`` points.
+
+    n = ⌈(100·z)²·p(1-p)/margin²⌉; the default p = 0.5 is the worst case.
+    """
+    _check_share("p", p)
+    if margin <= 0:
+        raise Invalid("the margin must be greater than 0 points")
+    return max(1, math.ceil((100.0 * z) ** 2 * p * (1 - p) / margin**2 - 1e-9))
+
+
+def nps_sample_size(margin: float, p: float, d: float, z: float = Z95) -> int:
+    """Smallest n whose Wald NPS margin is at most ``margin`` points.
+
+    n = ⌈z²·100²·[(p+d) - (p-d)²]/margin²⌉ for expected promoter/detractor shares p, d.
+    """
+    _check_shares(p, d)
+    if margin <= 0:
+        raise Invalid("the margin must be greater than 0 points")
+    return max(1, math.ceil(z**2 * nps_variance(p, d, 1) / margin**2 - 1e-9))
+
+
+def _check_share(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise Invalid(f"{name} must be a share between 0 and 1, got {value}")
+
+
+def _check_shares(p: float, d: float) -> None:
+    _check_share("p (promoters)", p)
+    _check_share("d (detractors)", d)
+    if p + d > 1.0 + 1e-12:
+        raise Invalid("promoter and detractor shares p + d cannot exceed 1")
