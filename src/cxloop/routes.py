@@ -19,6 +19,7 @@ from cxloop.journeys import pages as journeys_pages
 from cxloop.metrics import api as metrics_api
 from cxloop.responses import api as responses_api
 from cxloop.segments import api as segments_api
+from cxloop.support import api as support_api
 from cxloop.surveys import api as surveys_api
 from cxloop.surveys import pages as surveys_pages
 
@@ -32,6 +33,7 @@ API_ROUTERS = [
     metrics_api.router,
     segments_api.router,
     lifecycle_api.router,
+    support_api.router,
     comments_api.router,
     jobs_api.router,
 ]
