@@ -11,6 +11,7 @@ from cxloop.comments import pages as comments_pages
 from cxloop.contacts import api as contacts_api
 from cxloop.contacts import pages as contacts_pages
 from cxloop.dashboard import pages as dashboard_pages
+from cxloop.drivers import api as drivers_api
 from cxloop.interactions import api as interactions_api
 from cxloop.jobs import api as jobs_api
 from cxloop.journeys import api as journeys_api
@@ -32,6 +33,7 @@ API_ROUTERS = [
     responses_api.router,
     metrics_api.router,
     segments_api.router,
+    drivers_api.router,
     lifecycle_api.router,
     support_api.router,
     comments_api.router,
