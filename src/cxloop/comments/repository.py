@@ -61,8 +61,10 @@ def newest_answer_id(db: Session, workspace_id: str) -> int:
     return db.scalar(stmt) or 0
 
 
-def pending_answers(db: Session, workspace_id: str, after_id: int, limit: int) -> list[Source]:
-    """Non-empty open-text answers with id > after_id that have no comment row yet."""
+def pending_answers(
+    db: Session, workspace_id: str, after_id: int, limit: int, upto_id: int | None = None
+) -> list[Source]:
+    """Non-empty open-text answers with after_id < id <= upto_id and no comment row yet."""
     stmt = (
         select(
             Answer.id,
@@ -79,6 +81,7 @@ def pending_answers(db: Session, workspace_id: str, after_id: int, limit: int) -
             Answer.workspace_id == workspace_id,
             Answer.kind == "open_text",
             Answer.id > after_id,
+            Answer.id <= (upto_id if upto_id is not None else Answer.id),
             Answer.value_text.is_not(None),
             Answer.value_text != "",
             ~exists().where(Comment.answer_id == Answer.id),
@@ -137,8 +140,10 @@ def add_themes(db: Session, rows: list[dict[str, Any]]) -> None:
         db.execute(insert(CommentTheme), rows)
 
 
-def machine_update(db: Session, comment_id: int, values: dict[str, Any]) -> None:
-    db.execute(update(Comment).where(Comment.id == comment_id).values(**values))
+def machine_update(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Bulk UPDATE by primary key: each row holds `id` and the machine's new labels."""
+    if rows:
+        db.execute(update(Comment), rows)
 
 
 def drop_themes(

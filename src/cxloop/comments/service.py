@@ -152,8 +152,8 @@ def analyse_pending(db: Session, workspace_id: str, analyser_path: str, limit: i
     """Analyses up to `limit` comments that arrived since the last run; returns how many."""
     after = max(0, repo.newest_answer_id(db, workspace_id) - 10_000)
     sources = repo.pending_answers(db, workspace_id, after, limit)
-    if len(sources) < limit and after:
-        sources += repo.pending_answers(db, workspace_id, 0, limit - len(sources))
+    if len(sources) < limit and after:  # older answers whose commit came late
+        sources += repo.pending_answers(db, workspace_id, 0, limit - len(sources), upto_id=after)
     if len(sources) < limit:
         sources += repo.pending_interactions(db, workspace_id, limit - len(sources))
     if not sources:
@@ -212,14 +212,21 @@ def reanalyse(
         repo.drop_themes(db, kept, ["themes"], "machine")
         repo.drop_themes(db, ids, ["pillars"], "machine")
         themes = []
+        repo.machine_update(
+            db,
+            [
+                {"id": c.id, **_machine_fields(result, setup.name)}
+                for c, result in zip(batch, results, strict=True)
+            ],
+        )
         for comment, result in zip(batch, results, strict=True):
-            repo.machine_update(db, comment.id, _machine_fields(result, setup.name))
             if not comment.themes_corrected:
                 themes += _theme_rows(workspace_id, comment.id, comment, "themes", result.themes)
             themes += _theme_rows(workspace_id, comment.id, comment, "pillars", result.pillars)
         repo.add_themes(db, themes)
         done += len(batch)
         after = batch[-1].id
+        db.expire_all()  # drop the batch from the identity map (memory stays flat)
         if commit:
             commit()
         if progress:

@@ -83,9 +83,22 @@ def answers_for(rng: random.Random, place: Place, mean: float, language: str) ->
     sentiment = sentiment_of(kind, score)
     if kind == "nps" and rng.random() < 0.6:
         answers["reason"] = _reason(rng, place, sentiment)
+    if kind == "nps" and rng.random() < 0.7:
+        answers.update(_ratings(rng, score))
     if rng.random() < (0.55 if sentiment == "negative" else 0.35):
         answers["comment"] = comment(rng, language, place.plan.topic, sentiment)
     return answers
+
+
+# How strongly each attribute rating follows the NPS answer (delivery matters most).
+RATING_PULL = {"rate_delivery": 0.4, "rate_staff": 0.22, "rate_website": 0.15, "rate_price": 0.05}
+
+
+def _ratings(rng: random.Random, score: int) -> dict[str, int]:
+    return {
+        key: _clamp(rng.gauss(3 + pull * (score - 7), 0.8), 1, 5)
+        for key, pull in RATING_PULL.items()
+    }
 
 
 def _reason(rng: random.Random, place: Place, sentiment: str) -> str:

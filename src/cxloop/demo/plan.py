@@ -119,6 +119,53 @@ def _texts(texts: dict[str, tuple[str, str, str]]) -> dict[str, SurveyText]:
     return {lang: SurveyText(title=t, intro=i, thanks=th) for lang, (t, i, th) in texts.items()}
 
 
+# Attribute ratings (1-5) on the NPS survey: the inputs of the key driver analysis.
+RATINGS = (
+    ("rate_delivery", {"en": "Delivery", "vi": "Giao hàng", "th": "การจัดส่ง", "lt": "Pristatymas"}),
+    ("rate_staff", {"en": "Staff", "vi": "Nhân viên", "th": "พนักงาน", "lt": "Darbuotojai"}),
+    ("rate_price", {"en": "Price", "vi": "Giá cả", "th": "ราคา", "lt": "Kaina"}),
+    (
+        "rate_website",
+        {
+            "en": "Website and app",
+            "vi": "Trang web và ứng dụng",
+            "th": "เว็บไซต์และแอป",
+            "lt": "Svetainė ir programėlė",
+        },
+    ),
+)
+RATING_PROMPT = {
+    "en": "How would you rate: {}?",
+    "vi": "Bạn đánh giá thế nào về: {}?",
+    "th": "คุณให้คะแนนเรื่องนี้เท่าไร: {}",
+    "lt": "Kaip įvertintumėte: {}?",
+}
+RATING_ENDS = {
+    "en": ("Very poor", "Excellent"),
+    "vi": ("Rất tệ", "Tuyệt vời"),
+    "th": ("แย่มาก", "ดีเยี่ยม"),
+    "lt": ("Labai blogai", "Puikiai"),
+}
+
+
+def rating_questions() -> list[QuestionIn]:
+    return [
+        QuestionIn(
+            key=key,
+            kind="rating",
+            scale_min=1,
+            scale_max=5,
+            texts=_q(
+                {
+                    lang: (RATING_PROMPT[lang].format(names[lang]), *RATING_ENDS[lang])
+                    for lang in RATING_PROMPT
+                }
+            ),
+        )
+        for key, names in RATINGS
+    ]
+
+
 COMMENT = QuestionIn(
     key="comment",
     kind="open_text",
@@ -239,6 +286,7 @@ def nps_survey() -> SurveyCreate:
                     }
                 ),
             ),
+            *rating_questions(),
             COMMENT,
         ],
         publish=True,
