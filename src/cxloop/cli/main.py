@@ -137,6 +137,16 @@ def apikey_create(
     console.print(key)
 
 
+@bench_app.command("discovery")
+def bench_discovery(
+    comments: Annotated[int, typer.Option(min=1, help="Comments to cluster.")] = 10_000,
+) -> None:
+    """Time theme discovery on N comments against a tokenise-only baseline."""
+    from cxloop.text.discovery import benchmark
+
+    benchmark(comments, console.print)
+
+
 def _wire_feature_commands() -> None:
     from cxloop.comments.cli import analyze
     from cxloop.interactions.cli import import_interactions
