@@ -12,15 +12,19 @@ from cxloop.contacts import api as contacts_api
 from cxloop.contacts import pages as contacts_pages
 from cxloop.dashboard import pages as dashboard_pages
 from cxloop.drivers import api as drivers_api
+from cxloop.drivers import pages as drivers_pages
 from cxloop.interactions import api as interactions_api
 from cxloop.jobs import api as jobs_api
 from cxloop.journeys import api as journeys_api
-from cxloop.lifecycle import api as lifecycle_api
 from cxloop.journeys import pages as journeys_pages
+from cxloop.lifecycle import api as lifecycle_api
+from cxloop.lifecycle import pages as lifecycle_pages
 from cxloop.metrics import api as metrics_api
 from cxloop.responses import api as responses_api
 from cxloop.segments import api as segments_api
+from cxloop.segments import pages as segments_pages
 from cxloop.support import api as support_api
+from cxloop.support import pages as support_pages
 from cxloop.surveys import api as surveys_api
 from cxloop.surveys import pages as surveys_pages
 
@@ -46,6 +50,10 @@ PAGE_ROUTERS = [
     journeys_pages.router,
     contacts_pages.router,
     surveys_pages.router,
+    drivers_pages.router,
+    lifecycle_pages.router,
+    support_pages.router,
+    segments_pages.router,
 ]
 
 
