@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from cxloop.contacts.models import Contact, attribute_number, attribute_text
@@ -130,7 +130,7 @@ def attribute_keys(db: Session, workspace_id: str) -> set[str]:
         )
     else:
         each = func.json_each(Contact.attributes).table_valued("key")
-        stmt = select(each.c.key).select_from(Contact, each)
+        stmt = select(each.c.key).select_from(Contact).join(each, true())
         stmt = stmt.where(Contact.workspace_id == workspace_id)
     return {str(key) for key in db.scalars(stmt.distinct())}
 
