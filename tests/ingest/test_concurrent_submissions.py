@@ -63,3 +63,20 @@ def test_a_bad_submission_in_a_crowd_fails_alone(
     results = _post_all(server, tenant, [*good[:10], bad, *good[10:]])
     assert sorted(r.status_code for r in results) == [201] * 20 + [422]
     assert len(responses_of(http, tenant, survey["id"])) == 20
+
+
+def test_submissions_for_one_new_contact_sent_together_create_it_once(
+    db: Session, http: httpx.Client, server: str
+) -> None:
+    tenant = make_tenant(db, "Newcomer")
+    survey = create_survey(http, tenant, languages=["en"])
+    rounds = []
+    for n in range(4):  # the race is a matter of timing: several rounds make it show
+        contact = {"external_id": f"new-{n}", "name": "Nam"}
+        body = {"survey_id": survey["id"], "answers": {"nps": 8}, "contact": contact}
+        rounds.append(_post_all(server, tenant, [body] * 12))
+    for results in rounds:
+        assert [r.status_code for r in results] == [201] * 12, [r.text for r in results][:3]
+        assert len({r.json()["contact_id"] for r in results}) == 1
+    contacts = http.get("/api/v1/contacts", headers=tenant.headers()).json()["items"]
+    assert sorted(c["external_id"] for c in contacts) == [f"new-{n}" for n in range(4)]

@@ -272,3 +272,25 @@ def test_concurrent_retries_store_one_interaction_and_one_contact(
     assert statuses.count(201) == 1
     assert _list(http, shop)["total"] == 1
     assert len(_contacts(http, shop)) == 1
+
+
+def test_concurrent_interactions_of_one_new_contact_all_succeed(
+    db: Session, http: httpx.Client, server: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    shop = make_shop(db)
+
+    def send(body: dict[str, str]) -> httpx.Response:
+        with httpx.Client(base_url=server, headers=shop.headers(), timeout=30) as client:
+            return client.post("/api/v1/interactions", json=body)
+
+    bodies = [  # the race is a matter of timing: several new contacts make it show
+        {"kind": "visit", "contact_external_id": f"walk-in-{n}"} for n in range(4) for _ in range(8)
+    ]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(send, bodies))
+    assert [r.status_code for r in results] == [201] * 32, [r.text for r in results][:3]
+    assert _list(http, shop, limit="100")["total"] == 32
+    externals = sorted(c["external_id"] for c in _contacts(http, shop))
+    assert externals == [f"walk-in-{n}" for n in range(4)]

@@ -24,7 +24,13 @@ from sqlalchemy.engine import Engine
 from cxloop.accounts import service as accounts
 from cxloop.bench.baseline import build_rows, insert_raw
 from cxloop.bench.payloads import bench_survey, payloads
-from cxloop.bench.server import DEFAULT_PG_ADMIN, BenchError, fresh_database, running_server
+from cxloop.bench.server import (
+    DEFAULT_PG_ADMIN,
+    BenchError,
+    children_cpu_seconds,
+    fresh_database,
+    running_server,
+)
 from cxloop.core.database import make_engine, make_sessionmaker, session_scope
 from cxloop.core.migrate import upgrade
 from cxloop.core.security import Role
@@ -55,6 +61,7 @@ class Phase:
     rates: list[float] = field(default_factory=list)
     p50_ms: list[float] = field(default_factory=list)
     p99_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # server CPU time per response
 
     @property
     def rate(self) -> float:
@@ -67,6 +74,18 @@ class Phase:
     @property
     def p99(self) -> float:
         return statistics.median(self.p99_ms) if self.p99_ms else 0.0
+
+    @property
+    def cpu(self) -> float | None:
+        return statistics.median(self.cpu_ms) if self.cpu_ms else None
+
+    def add(self, result: dict[str, Any], cpu_seconds: float | None) -> None:
+        """Records one round of the load generator, and the server CPU time it took."""
+        self.rates.append(result["responses"] / result["seconds"])
+        self.p50_ms.append(result["p50_ms"])
+        self.p99_ms.append(result["p99_ms"])
+        if cpu_seconds is not None:
+            self.cpu_ms.append(1000 * cpu_seconds / result["responses"])
 
 
 @dataclass
@@ -88,7 +107,7 @@ class IngestReport:
         data.update(batch_vs_raw=self.batch_vs_raw)
         for phase in ("single", "batch", "raw"):
             p: Phase = getattr(self, phase)
-            data[phase].update(rate=p.rate, p50=p.p50, p99=p.p99)
+            data[phase].update(rate=p.rate, p50=p.p50, p99=p.p99, cpu=p.cpu)
         return data
 
 
@@ -128,6 +147,14 @@ def _client(job: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _measured(job: dict[str, Any]) -> tuple[dict[str, Any], float | None]:
+    """Runs the load generator; returns its result and the server CPU seconds it took."""
+    before = children_cpu_seconds()
+    result = _client(job)
+    after = children_cpu_seconds()
+    return result, (after - before if before is not None and after is not None else None)
+
+
 def _stored(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.scalar(select(func.count()).select_from(Response)) or 0)
@@ -160,7 +187,7 @@ def run_ingest(opts: IngestOptions, say: Callable[[str], None] = lambda _: None)
                 )
                 for r in range(opts.rounds):
                     say(f"round {r + 1}/{opts.rounds}: {opts.requests} single submissions")
-                    res = _client(
+                    res, cpu = _measured(
                         {**base, "mode": "single", "count": opts.requests}
                         | {
                             "concurrency": opts.concurrency,
@@ -168,19 +195,15 @@ def run_ingest(opts: IngestOptions, say: Callable[[str], None] = lambda _: None)
                             "prefix": f"{run_id}-s{r}",
                         }
                     )
-                    single.rates.append(res["responses"] / res["seconds"])
-                    single.p50_ms.append(res["p50_ms"])
-                    single.p99_ms.append(res["p99_ms"])
+                    single.add(res, cpu)
                     n = opts.batches * opts.batch_size
                     say(f"round {r + 1}/{opts.rounds}: {opts.batches} batches of {opts.batch_size}")
-                    res = _client(
+                    res, cpu = _measured(
                         {**base, "mode": "batch", "count": n}
                         | {"concurrency": opts.batch_concurrency, "seed": 20 + r}
                         | {"prefix": f"{run_id}-b{r}"}
                     )
-                    batch.rates.append(res["responses"] / res["seconds"])
-                    batch.p50_ms.append(res["p50_ms"])
-                    batch.p99_ms.append(res["p99_ms"])
+                    batch.add(res, cpu)
                     say(f"round {r + 1}/{opts.rounds}: raw insert of {n} responses")
                     items = payloads(fx.survey_id, n, seed=30 + r, prefix=f"{run_id}-r{r}")
                     rows = build_rows(fx.workspace_id, fx.spec, items)

@@ -16,6 +16,10 @@ def _mark(ok: bool) -> str:
     return "[green]met[/green]" if ok else "[red]missed[/red]"
 
 
+def _cpu(ms: float | None) -> str:
+    return f"{ms:.2f}" if ms is not None else "n/a"
+
+
 def targets(report: IngestReport) -> dict[str, bool]:
     return {
         "single_rate": report.single.rate >= SINGLE_RATE,
@@ -38,6 +42,7 @@ def table(report: IngestReport) -> Table:
         ("responses/s", "right"),
         ("p50 ms", "right"),
         ("p99 ms", "right"),
+        ("server CPU ms/resp", "right"),
         ("target", "left"),
     ):
         t.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -47,6 +52,7 @@ def table(report: IngestReport) -> Table:
         f"{s.rate:,.0f}",
         f"{s.p50:.1f}",
         f"{s.p99:.1f}",
+        _cpu(s.cpu),
         f">= {SINGLE_RATE:,.0f}/s {_mark(met['single_rate'])}, "
         f"p99 < {SINGLE_P99_MS:.0f} ms {_mark(met['single_p99'])}",
     )
@@ -55,12 +61,14 @@ def table(report: IngestReport) -> Table:
         f"{b.rate:,.0f}",
         f"{b.p50:.1f}",
         f"{b.p99:.1f}",
+        _cpu(b.cpu),
         f">= {BATCH_RATE:,.0f}/s {_mark(met['batch_rate'])}",
     )
-    t.add_row("raw insert of the same rows (no HTTP)", f"{r.rate:,.0f}", "", "", "baseline")
+    t.add_row("raw insert of the same rows (no HTTP)", f"{r.rate:,.0f}", "", "", "", "baseline")
     t.add_row(
         "batch / raw insert",
         f"{report.batch_vs_raw:.2f}x",
+        "",
         "",
         "",
         f">= {BATCH_VS_RAW}x {_mark(met['batch_vs_raw'])}",

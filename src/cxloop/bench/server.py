@@ -111,6 +111,27 @@ def running_server(database_url: str, workdir: Path, processes: int) -> Iterator
                 process.wait()
 
 
+def children_cpu_seconds() -> float | None:
+    """CPU seconds (user + system) used so far by the live child processes of this one.
+
+    Between phases those are the servers only (the load generator has exited), so the
+    difference across a phase is the server CPU time it took. Linux only; None elsewhere.
+    """
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    me, ticks = os.getpid(), 0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process has just exited
+        fields = text[text.rindex(")") + 2 :].split()  # the name may hold spaces
+        if int(fields[1]) == me:  # parent pid
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

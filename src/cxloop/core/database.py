@@ -61,6 +61,9 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+SQLITE_POOL_SIZE = 20
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -78,7 +81,11 @@ def make_engine(url: str) -> Engine:
     use SAVEPOINTs (Session.begin_nested) on SQLite; use INSERT ... ON CONFLICT instead.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=8)
+        # Enough connections for every concurrent request of a process: one opened beyond the
+        # pool is closed after use, and each new one runs the PRAGMAs again.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, pool_size=SQLITE_POOL_SIZE
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)

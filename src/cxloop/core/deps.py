@@ -46,7 +46,8 @@ class Principal:
             raise Forbidden(f"this needs the {minimum.value} role or higher; you are {self.role}")
 
 
-def _api_principal(request: Request, db: DbSession) -> Principal:
+def api_principal(request: Request, db: DbSession) -> Principal:
+    """The caller of an API route, from ``Authorization: Bearer <key>`` or ``X-API-Key``."""
     from cxloop.accounts.service import principal_from_api_key
 
     header = request.headers.get("authorization", "")
@@ -63,7 +64,7 @@ def _page_principal(request: Request, db: DbSession) -> Principal:
     return principal_from_session(db, request.session)
 
 
-ApiCaller = Annotated[Principal, Depends(_api_principal)]
+ApiCaller = Annotated[Principal, Depends(api_principal)]
 PageCaller = Annotated[Principal, Depends(_page_principal)]
 
 

@@ -61,24 +61,21 @@ def insert_rows(db: Session, rows: Sequence[dict[str, Any]]) -> None:
         db.execute(insert(Interaction), list(rows))
 
 
-def insert_unless_external_id_taken(db: Session, row: dict[str, Any]) -> None:
-    """INSERT ... ON CONFLICT (workspace_id, external_id) DO NOTHING, on both databases."""
+def insert_unless_external_id_taken(db: Session, row: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT (workspace_id, external_id) DO NOTHING; True if it inserted.
+
+    On PostgreSQL a concurrent uncommitted insert of the same external id makes this wait for
+    its transaction: once that commits, nothing is inserted and a new query sees its row.
+    """
     if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        db.execute(
-            pg_insert(Interaction)
-            .values(**row)
-            .on_conflict_do_nothing(index_elements=["workspace_id", "external_id"])
-        )
-        return
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    db.execute(
-        sqlite_insert(Interaction)
-        .values(**row)
-        .on_conflict_do_nothing(index_elements=["workspace_id", "external_id"])
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    statement = dialect_insert(Interaction).on_conflict_do_nothing(
+        index_elements=["workspace_id", "external_id"]
     )
+    inserted = db.execute(statement.values(**row).returning(Interaction.id)).first()
+    return inserted is not None
 
 
 def search(

@@ -15,7 +15,7 @@ from cxloop.contacts import service as contacts
 from cxloop.contacts.models import Contact
 from cxloop.contacts.validation import normalise_email
 from cxloop.core.database import new_id, utcnow
-from cxloop.core.errors import CxError
+from cxloop.core.errors import Conflict, CxError
 from cxloop.interactions import repository as repo
 from cxloop.interactions.schemas import InteractionCreate
 from cxloop.journeys import service as journeys
@@ -141,7 +141,7 @@ class Resolver:
         if known is not None:
             return known
         try:
-            contact = contacts.find_or_create_contact(
+            contact = find_or_create_contact(
                 self.db, self.workspace_id, external_id=ext, email=email, name=item.contact_name
             )
         except CxError as exc:
@@ -156,6 +156,26 @@ class Resolver:
         if contact.email:
             self._contacts[("email", contact.email)] = contact
         return contact
+
+
+def find_or_create_contact(
+    db: Session, workspace_id: str, *, external_id: str | None, email: str | None, name: str | None
+) -> Contact:
+    """``contacts.find_or_create_contact``, safe when requests create the same contact at once.
+
+    Its lookup and its uniqueness checks are separate statements: a contact that a concurrent
+    request commits in between makes the checks fail with Conflict ("already used by another
+    contact"). That contact is committed by then, so a second call finds and returns it; a
+    real conflict (the email belongs to another external id) is raised again.
+    """
+    try:
+        return contacts.find_or_create_contact(
+            db, workspace_id, external_id=external_id, email=email, name=name
+        )
+    except Conflict:
+        return contacts.find_or_create_contact(
+            db, workspace_id, external_id=external_id, email=email, name=name
+        )
 
 
 def as_utc(moment: datetime) -> datetime:

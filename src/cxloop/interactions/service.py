@@ -41,7 +41,11 @@ def get_interaction(db: Session, workspace_id: str, interaction_id: str) -> Inte
 def create_interaction(
     db: Session, workspace_id: str, data: InteractionCreate
 ) -> tuple[Interaction, bool]:
-    """Stores one interaction: (interaction, created); a known external_id returns that one."""
+    """Stores one interaction: (interaction, created); a known external_id returns that one.
+
+    A new interaction comes back as a plain object built from the inserted row (not loaded
+    into the session).
+    """
     if data.external_id:
         existing = repo.by_external_id(db, workspace_id, data.external_id)
         if existing is not None:
@@ -50,16 +54,17 @@ def create_interaction(
         row = Resolver(db, workspace_id).row(data)
     except ItemError as exc:
         raise (NotFound if exc.not_found else Invalid)(f"{exc.field}: {exc.message}") from exc
+    # A Core insert of the complete row: no unit of work, and the row is what we answer.
     if not data.external_id:
-        interaction = Interaction(**row)
-        db.add(interaction)
-        db.flush()
-        return interaction, True
+        repo.insert_rows(db, [row])
+        return Interaction(**row), True
     # the same external id may arrive twice at the same moment: insert unless it is taken
-    repo.insert_unless_external_id_taken(db, row)
+    if repo.insert_unless_external_id_taken(db, row):
+        return Interaction(**row), True
     stored = repo.by_external_id(db, workspace_id, data.external_id)
-    assert stored is not None
-    return stored, stored.id == row["id"]
+    if stored is None:  # the row that took it was deleted in between
+        raise Conflict(f"external_id: '{data.external_id}' is being stored; send it again")
+    return stored, False
 
 
 def create_batch(
@@ -187,22 +192,30 @@ def record_interaction(
         existing = repo.by_external_id(db, workspace_id, external_id)
         if existing is not None:
             return existing
-    interaction = Interaction(
-        workspace_id=workspace_id,
-        contact_id=contact_id,
-        kind=_kind(kind),
-        occurred_at=as_utc(occurred_at) if occurred_at else utcnow(),
-        touchpoint_id=touchpoint_id,
-        channel=channel,
-        text=text,
-        value=value,
-        external_id=external_id,
-        thread_id=thread_id,
-        properties=properties or {},
-    )
-    db.add(interaction)
-    db.flush()
-    return interaction
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "workspace_id": workspace_id,
+        "contact_id": contact_id,
+        "kind": _kind(kind),
+        "occurred_at": as_utc(occurred_at) if occurred_at else utcnow(),
+        "touchpoint_id": touchpoint_id,
+        "channel": channel,
+        "text": text,
+        "value": value,
+        "external_id": external_id,
+        "thread_id": thread_id,
+        "properties": properties or {},
+        "created_at": utcnow(),
+    }
+    if not external_id:
+        repo.insert_rows(db, [row])
+        return Interaction(**row)
+    if repo.insert_unless_external_id_taken(db, row):  # a concurrent twin may have won
+        return Interaction(**row)
+    stored = repo.by_external_id(db, workspace_id, external_id)
+    if stored is None:  # the row that took it was deleted in between
+        raise Conflict(f"external_id: '{external_id}' is being stored; send it again")
+    return stored
 
 
 def record_interactions(db: Session, workspace_id: str, items: Sequence[NewInteraction]) -> int:

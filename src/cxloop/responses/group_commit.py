@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from cxloop.core.errors import Conflict
 from cxloop.responses import service
 from cxloop.responses.schemas import ResponseCreate, ResponseRead
 
@@ -88,7 +89,13 @@ def _write(
 
 
 def _prepare(db: Session, workspace_id: str, data: ResponseCreate) -> service.Prepared:
-    prepared = service.prepare(db, workspace_id, data, source="api")
+    try:
+        prepared = service.prepare(db, workspace_id, data, source="api")
+    except Conflict:
+        # The contact's lookup and its uniqueness checks are separate statements: a concurrent
+        # request that committed the same new contact in between makes them fail. It is
+        # committed now, so a second try finds it; a real conflict is raised again.
+        prepared = service.prepare(db, workspace_id, data, source="api")
     db.commit()  # a contact created on the way is stored before the response
     return prepared
 

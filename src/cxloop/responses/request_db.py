@@ -16,7 +16,7 @@ import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from cxloop.core.deps import Principal, _api_principal
+from cxloop.core.deps import Principal, api_principal
 from cxloop.core.security import Role
 
 T = TypeVar("T")
@@ -49,7 +49,7 @@ async def _analyst_db(request: Request) -> RequestDb:
     """
     session: Session = request.app.state.sessionmaker()
     try:
-        caller = _api_principal(request, session)
+        caller = api_principal(request, session)
         caller.require(Role.analyst)
         session.commit()  # ends the read transaction: no connection is held while waiting
     except BaseException:
