@@ -28,13 +28,13 @@ from cxloop.support import pages as support_pages
 from cxloop.surveys import api as surveys_api
 from cxloop.surveys import pages as surveys_pages
 
-API_ROUTERS = [
+API_ROUTERS = [  # ingestion first: the busiest routes match without scanning the others
+    responses_api.router,
+    interactions_api.router,
     accounts_api.router,
     journeys_api.router,
     contacts_api.router,
-    interactions_api.router,
     surveys_api.router,
-    responses_api.router,
     metrics_api.router,
     segments_api.router,
     drivers_api.router,

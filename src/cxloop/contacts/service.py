@@ -177,18 +177,30 @@ def find_or_create_contact(
         if language and not contact.language:
             contact.language = _valid("language", normalise_language, language)
         return contact
-    contact = _new_contact(
-        db,
-        workspace_id,
-        {
-            "external_id": external_id,
-            "email": email,
-            "phone": phone,
-            "name": name or "",
-            "language": language,
-            "attributes": attributes or {},
-        },
-    )
+    fields = {
+        "external_id": external_id,
+        "email": email,
+        "phone": phone,
+        "name": name or "",
+        "language": language,
+        "attributes": attributes or {},
+    }
+    try:
+        contact = _new_contact(db, workspace_id, fields)
+    except Conflict:
+        # another request created this contact between our lookup and the uniqueness check
+        if find_contact(db, workspace_id, external_id=external_id, email=email) is None:
+            raise
+        return find_or_create_contact(
+            db,
+            workspace_id,
+            external_id=external_id,
+            email=email,
+            name=name,
+            phone=phone,
+            language=language,
+            attributes=attributes,
+        )
     if contact.external_id is None:
         db.add(contact)
         db.flush()
