@@ -186,3 +186,42 @@ def test_dashboard_needs_a_login(http: httpx.Client) -> None:
     resp = http.get("/app")
     assert resp.status_code == 303
     assert resp.headers["location"].startswith("/login")
+
+
+def test_tiles_mark_a_significant_change_against_the_previous_period(
+    db: Session, http: httpx.Client
+) -> None:
+    """Previous 30 days: 10P 10pass 30D (NPS -40); last 30 days: 30P 10pass 10D (+40).
+    Var = 100²·[(p+d) - (p-d)²]/n = 10000·(0.8 - 0.16)/50 = 128 each; z = 80/√256 = 5 > 1.96.
+    CSAT: 4/4 top box before and 2/4 now: both under the minimum sample, so no claim."""
+    tenant = make_tenant(db)
+    program = make_program(db, tenant.workspace.id)
+    earlier = RECENT - timedelta(days=35)
+    add_nps_mix(db, program, promoters=10, passives=10, detractors=30, at=earlier)
+    add_nps_mix(db, program, promoters=30, passives=10, detractors=10, at=RECENT)
+    for score, at in (
+        (5, earlier),
+        (5, earlier),
+        (4, earlier),
+        (4, earlier),
+        (5, RECENT),
+        (4, RECENT),
+        (2, RECENT),
+        (1, RECENT),
+    ):
+        add_response(db, program, csat=score, at=at)
+    db.commit()
+    login(http, tenant)
+    nps = text_of(section(http.get("/app", params={"days": 30}).text, "tile-nps"))
+    assert "▲ significant rise +80 points vs the previous 30 days (-40)" in nps
+    csat = text_of(section(http.get("/app", params={"days": 30}).text, "tile-csat"))
+    assert "significant" not in csat
+    steady = make_tenant(db, name="Steady")
+    same = make_program(db, steady.workspace.id)
+    add_nps_mix(db, same, promoters=20, passives=10, detractors=20, at=earlier)
+    add_nps_mix(db, same, promoters=22, passives=10, detractors=18, at=RECENT)
+    db.commit()
+    http.cookies.clear()
+    login(http, steady)
+    flat = text_of(section(http.get("/app", params={"days": 30}).text, "tile-nps"))
+    assert "No significant change +8 points vs the previous 30 days (0)" in flat

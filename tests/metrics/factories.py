@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from cxloop.contacts.models import Contact
 from cxloop.core.database import new_id
 from cxloop.journeys.models import Journey, Stage, Touchpoint
 from cxloop.responses.models import Answer, Response
@@ -113,11 +114,39 @@ def add_response(
     channel: str | None = None,
     at: datetime | None = None,
     language: str = "en",
+    contact: Contact | None = None,
 ) -> Response:
     """One response (answers for every non-None value); channel defaults to the touchpoint's."""
     scores = {"nps": nps, "csat": csat, "ces": ces}
-    (response,) = _add(db, program, [scores], comment, touchpoint, channel, at, language)
+    (response,) = _add(db, program, [scores], comment, touchpoint, channel, at, language, contact)
     return response
+
+
+def make_contact(db: Session, workspace_id: str, **attributes: str | int | bool) -> Contact:
+    contact = Contact(workspace_id=workspace_id, attributes=dict(attributes))
+    db.add(contact)
+    db.flush()
+    return contact
+
+
+def add_stage(
+    db: Session, program: Program, name: str, position: int, touchpoints: dict[str, str]
+) -> None:
+    """Adds a stage to the program's journey with touchpoints (name → channel)."""
+    stage = Stage(
+        workspace_id=program.workspace_id,
+        journey_id=program.journey.id,
+        name=name,
+        position=position,
+    )
+    db.add(stage)
+    db.flush()
+    for tp_name, channel in touchpoints.items():
+        program.touchpoints[tp_name] = Touchpoint(
+            workspace_id=program.workspace_id, stage_id=stage.id, name=tp_name, channel=channel
+        )
+        db.add(program.touchpoints[tp_name])
+    db.flush()
 
 
 def add_nps_mix(
@@ -130,11 +159,13 @@ def add_nps_mix(
     touchpoint: str | None = "Checkout",
     channel: str | None = None,
     at: datetime | None = None,
+    language: str = "en",
+    contact: Contact | None = None,
 ) -> None:
     """Adds one NPS response per answer: promoters score 10, passives 8, detractors 3."""
     values = [10] * promoters + [8] * passives + [3] * detractors
     scores: list[dict[str, int | None]] = [{"nps": v} for v in values]
-    _add(db, program, scores, None, touchpoint, channel, at, "en")
+    _add(db, program, scores, None, touchpoint, channel, at, language, contact)
 
 
 def _add(
@@ -146,6 +177,7 @@ def _add(
     channel: str | None,
     at: datetime | None,
     language: str,
+    contact: Contact | None = None,
 ) -> list[Response]:
     tp = program.touchpoints[touchpoint] if touchpoint else None
     channel = channel if channel is not None else (tp.channel if tp else None)
@@ -158,7 +190,13 @@ def _add(
         "submitted_at": at,
     }
     responses = [
-        Response(id=new_id(), version_id=program.version.id, language=language, **common)
+        Response(
+            id=new_id(),
+            version_id=program.version.id,
+            language=language,
+            contact_id=contact.id if contact else None,
+            **common,
+        )
         for _ in scores
     ]
     db.add_all(responses)

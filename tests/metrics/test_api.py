@@ -80,7 +80,11 @@ def test_csat_reports_top_box_share_and_mean(db: Session, http: httpx.Client) ->
     ("path", "params", "field"),
     [
         ("/api/v1/metrics/churn", {}, "metric"),
-        ("/api/v1/metrics/nps", {"by": "stage"}, "by"),
+        ("/api/v1/metrics/nps", {"by": "planet"}, "by"),
+        ("/api/v1/metrics/nps", {"by": "touchpoint,period,channel"}, "by"),
+        ("/api/v1/metrics/nps", {"by": "attr:bad name"}, "by"),
+        ("/api/v1/metrics/nps", {"attr": "plan"}, "attr"),
+        ("/api/v1/metrics/nps", {"region": "eu"}, "region"),
         ("/api/v1/metrics/nps", {"by": "period", "period": "year"}, "period"),
         ("/api/v1/metrics/nps", {"from": "2024-13-45"}, "from"),
         ("/api/v1/metrics/nps", {"from": "2024-04-01", "to": "2024-03-01"}, "from"),
@@ -117,3 +121,26 @@ def test_another_workspace_is_invisible(db: Session, http: httpx.Client) -> None
 
 def test_metrics_need_an_api_key(http: httpx.Client) -> None:
     assert http.get("/api/v1/metrics/nps").status_code == 401
+
+
+def test_two_dimensions_and_attribute_filters_over_http(db: Session, http: httpx.Client) -> None:
+    from tests.metrics.test_service import seed_segments
+
+    tenant = make_tenant(db, role=Role.viewer)
+    seed_segments(db, tenant.workspace.id)
+    body = http.get(
+        "/api/v1/metrics/nps",
+        params={"by": "stage,language", "attr": ["plan:pro,free"]},
+        headers=tenant.headers(),
+    ).json()
+    assert (body["by"], body["timezone"]) == ("stage,language", "UTC")
+    assert [(r["labels"], r["n"]) for r in body["rows"]] == [
+        (["During", "en"], 4),
+        (["During", "vi"], 3),
+    ]
+    region = http.get(
+        "/api/v1/metrics/nps",
+        params={"attr": ["plan:pro,free", "region:us"], "language": "vi"},
+        headers=tenant.headers(),
+    ).json()
+    assert (region["n"], region["bad"]) == (3, 3)

@@ -11,7 +11,14 @@ from cxloop.core.errors import Invalid, NotFound
 from cxloop.metrics import service
 from cxloop.metrics.schemas import MetricFilters
 from tests.factories import make_tenant
-from tests.metrics.factories import Program, add_nps_mix, add_response, make_program
+from tests.metrics.factories import (
+    Program,
+    add_nps_mix,
+    add_response,
+    add_stage,
+    make_contact,
+    make_program,
+)
 
 WED = datetime(2024, 3, 6, 12, 0, tzinfo=UTC)
 SUN_LATE = datetime(2024, 3, 10, 23, 30, tzinfo=UTC)  # still the week of Monday 4 March
@@ -171,7 +178,7 @@ def test_bad_arguments_name_the_parameter(db: Session) -> None:
     with pytest.raises(Invalid, match=r"^metric: "):
         service.metric_summary(db, ws, "churn")
     with pytest.raises(Invalid, match=r"^by: "):
-        service.metric_breakdown(db, ws, "nps", "stage")
+        service.metric_breakdown(db, ws, "nps", "planet")
     with pytest.raises(Invalid, match=r"^period: "):
         service.metric_breakdown(db, ws, "nps", "period", "year")
     backwards = MetricFilters(date_from=date(2024, 4, 1), date_to=date(2024, 3, 1))
@@ -199,3 +206,118 @@ def test_latest_comments_carry_language_touchpoint_and_score(db: Session) -> Non
     assert [c.touchpoint_name for c in comments] == [None, "Delivery", "Checkout"]
     assert comments[2].language == "vi"
     assert len(service.latest_comments(db, tenant.workspace.id, limit=2)) == 2
+
+
+def test_periods_and_dates_follow_the_workspace_time_zone(db: Session) -> None:
+    tenant = make_tenant(db)
+    tenant.workspace.timezone = "America/New_York"
+    program = make_program(db, tenant.workspace.id)
+    # 03:30 UTC on Monday 11 March is 23:30 EDT on Sunday 10 March: still the week of 4 March.
+    add_nps_mix(db, program, promoters=2, passives=0, detractors=0, at=MON_EARLY.replace(hour=3))
+    # 02:00 UTC on 1 April is 22:00 on 31 March in New York: March, first quarter.
+    add_nps_mix(
+        db, program, promoters=0, passives=0, detractors=3, at=datetime(2024, 4, 1, 2, tzinfo=UTC)
+    )
+    add_nps_mix(
+        db, program, promoters=1, passives=0, detractors=0, at=datetime(2024, 4, 1, 5, tzinfo=UTC)
+    )
+    db.commit()
+    ws = tenant.workspace.id
+    weeks = service.metric_breakdown(db, ws, "nps", "period", "week")
+    assert weeks.timezone == "America/New_York"
+    assert [(r.key, r.n) for r in weeks.rows] == [
+        ("2024-03-04", 2),
+        ("2024-03-25", 3),
+        ("2024-04-01", 1),
+    ]
+    months = service.metric_breakdown(db, ws, "nps", "period", "month").rows
+    assert [(r.label, r.n) for r in months] == [("2024-03", 5), ("2024-04", 1)]
+    quarters = service.metric_breakdown(db, ws, "nps", "period", "quarter").rows
+    assert [(r.key, r.label, r.n) for r in quarters] == [
+        ("2024-01-01", "2024-Q1", 5),
+        ("2024-04-01", "2024-Q2", 1),
+    ]
+    sunday = MetricFilters(date_from=date(2024, 3, 10), date_to=date(2024, 3, 10))
+    assert service.metric_summary(db, ws, "nps", sunday).n == 2
+    march = MetricFilters(date_to=date(2024, 3, 31))
+    assert service.metric_summary(db, ws, "nps", march).n == 5
+
+
+def seed_segments(db: Session, workspace_id: str) -> Program:
+    """Checkout (stage During): 4P by pro/eu contacts in English; Delivery (During): 3D by a
+    free/us contact in Vietnamese; Returns (stage After): 2P 1D without contact, in English."""
+    program = make_program(db, workspace_id)
+    add_stage(db, program, "After", 2, {"Returns": "email"})
+    pro = make_contact(db, workspace_id, plan="pro", region="eu", seats=12)
+    free = make_contact(db, workspace_id, plan="free", region="us", trial=True)
+    add_nps_mix(db, program, promoters=4, passives=0, detractors=0, at=WED, contact=pro)
+    add_nps_mix(
+        db, program, promoters=0, passives=0, detractors=3, touchpoint="Delivery", at=WED,
+        language="vi", contact=free,
+    )  # fmt: skip
+    add_nps_mix(
+        db, program, promoters=2, passives=0, detractors=1, touchpoint="Returns", at=MON_EARLY
+    )
+    db.commit()
+    return program
+
+
+def test_breakdowns_by_stage_journey_language_and_contact_attribute(db: Session) -> None:
+    tenant = make_tenant(db)
+    ws = tenant.workspace.id
+    seed_segments(db, ws)
+    stages = service.metric_breakdown(db, ws, "nps", "stage").rows
+    assert [(r.label, r.n, r.good, r.bad) for r in stages] == [
+        ("During", 7, 4, 3),
+        ("After", 3, 2, 1),
+    ]
+    journeys = service.metric_breakdown(db, ws, "nps", "journey").rows
+    assert [(r.label, r.n) for r in journeys] == [("Purchase", 10)]
+    languages = service.metric_breakdown(db, ws, "nps", "language").rows
+    assert [(r.key, r.n) for r in languages] == [("en", 7), ("vi", 3)]
+    plans = service.metric_breakdown(db, ws, "nps", "attr:plan").rows
+    assert [(r.label, r.n, r.value) for r in plans] == [
+        ("free", 3, -100.0),
+        ("pro", 4, 100.0),
+        ("(not set)", 3, pytest.approx(33.33)),
+    ]
+    seats = service.metric_breakdown(db, ws, "nps", "attr:seats").rows
+    assert [(r.key, r.n) for r in seats] == [("12", 4), (None, 6)]
+
+
+def test_two_dimensional_breakdown_gives_one_row_per_pair(db: Session) -> None:
+    tenant = make_tenant(db)
+    ws = tenant.workspace.id
+    seed_segments(db, ws)
+    result = service.metric_breakdown(db, ws, "nps", "touchpoint,period", "week")
+    assert result.dimensions == ["touchpoint", "period"]
+    assert [(r.labels, r.n) for r in result.rows] == [
+        (["Checkout", "2024-03-04"], 4),
+        (["Delivery", "2024-03-04"], 3),
+        (["Returns", "2024-03-11"], 3),
+    ]
+    assert result.rows[0].keys[0] == result.rows[0].key
+
+
+def test_filters_by_stage_language_and_contact_attribute(db: Session) -> None:
+    tenant = make_tenant(db)
+    ws = tenant.workspace.id
+    program = seed_segments(db, ws)
+    after = program.touchpoints["Returns"].stage_id
+    assert service.metric_summary(db, ws, "nps", MetricFilters(stage_id=after)).n == 3
+    assert service.metric_summary(db, ws, "nps", MetricFilters(language="vi")).bad == 3
+    pro = MetricFilters(attributes={"plan": ["pro"]})
+    assert (
+        service.metric_summary(db, ws, "nps", pro).n,
+        service.metric_summary(db, ws, "nps", pro).good,
+    ) == (4, 4)
+    either = MetricFilters(attributes={"plan": ["pro", "free"], "region": ["us"]})
+    assert service.metric_summary(db, ws, "nps", either).n == 3
+    trial = MetricFilters(attributes={"trial": ["true"]})
+    assert service.metric_summary(db, ws, "nps", trial).n == 3
+    with pytest.raises(NotFound, match="stage_id"):
+        service.metric_summary(db, ws, "nps", MetricFilters(stage_id="nope"))
+    with pytest.raises(Invalid, match=r"^attr: "):
+        service.metric_summary(db, ws, "nps", MetricFilters(attributes={"bad name": ["x"]}))
+    with pytest.raises(Invalid, match=r"^by: "):
+        service.metric_breakdown(db, ws, "nps", "channel,channel")

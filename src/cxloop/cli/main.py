@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cxloop.bench.analytics import analytics as bench_analytics
 from cxloop.bench.cli import ingest as bench_ingest
 from cxloop.core.errors import CxError
 from cxloop.core.security import Role
@@ -33,6 +34,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(text_app, name="text")
 import_app.command("responses")(import_responses)
 bench_app.command("ingest")(bench_ingest)
+bench_app.command("analytics")(bench_analytics)
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)

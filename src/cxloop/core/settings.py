@@ -36,6 +36,24 @@ class Settings(BaseSettings):
     )
     session_max_age_hours: int = Field(12, description="How long a login lasts.")
     batch_max_items: int = Field(1000, description="Largest response batch accepted by the API.")
+    analytics_engine: Literal["sql", "duckdb", "auto"] = Field(
+        "auto",
+        description="Where metrics are computed: `sql` (the database), `duckdb` (a columnar "
+        "copy kept up to date) or `auto` (DuckDB for workspaces above the threshold).",
+    )
+    analytics_path: str | None = Field(
+        None,
+        description="DuckDB file of the columnar copy (`:memory:` keeps it in memory); "
+        "default: beside the SQLite file, else `analytics.duckdb` in the data folder.",
+    )
+    analytics_auto_threshold: int = Field(
+        200_000, description="With `auto`, workspaces with more answers than this use DuckDB."
+    )
+    analytics_verify_seconds: int = Field(
+        300,
+        description="How often the DuckDB copy compares its row count with the database "
+        "(deleted answers are then caught and the copy rebuilt).",
+    )
     jobs_embedded: bool = Field(
         True,
         description="Run background jobs in a thread of the web process; set false when "
@@ -70,6 +88,16 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
         return f"sqlite:///{(self.data_dir / 'cxloop.sqlite3').resolve()}"
+
+    @property
+    def analytics_location(self) -> str:
+        """The DuckDB file (or ``:memory:``) of the analytics copy."""
+        if self.analytics_path:
+            return self.analytics_path
+        url = self.sqlalchemy_url
+        if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+            return url.removeprefix("sqlite:///") + ".analytics.duckdb"
+        return str((self.data_dir / "analytics.duckdb").resolve())
 
     @cached_property
     def signing_key(self) -> str:

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cxloop.core.errors import Invalid
+from cxloop.core.settings import Settings
 from cxloop.journeys.models import Channel
 from cxloop.metrics import service as metrics
+from cxloop.metrics import significance, stats
 from cxloop.metrics.schemas import (
     Breakdown,
     Comment,
@@ -40,6 +42,37 @@ class RankedRow:
     verdict: str | None  # "below" / "above" the overall value, or None when not clear
 
 
+@dataclass(frozen=True)
+class Change:
+    """This window against the one before it: Δ in points and whether it is significant (95%)."""
+
+    delta: float
+    significant: bool
+    previous: float | None
+
+    @property
+    def direction(self) -> str:
+        if not self.significant:
+            return "flat"
+        return "up" if self.delta > 0 else "down"
+
+
+def compare(metric: Metric, before: MetricSummary, now: MetricSummary) -> Change | None:
+    """NPS: |ΔNPS|/√(Var₁+Var₂) > 1.96 (stats.nps_differs); CSAT/CES: two-proportion z-test.
+
+    None when either window is below the minimum sample (no claim either way).
+    """
+    if before.insufficient or now.insufficient or not before.n or not now.n:
+        return None
+    if metric == Metric.nps:
+        delta, z = stats.nps_differs(
+            (before.good, before.bad, before.n), (now.good, now.bad, now.n)
+        )
+        return Change(delta, abs(z) > stats.Z95, before.value)
+    test = significance.compare_proportions((before.good, before.n), (now.good, now.n))
+    return Change(test.delta, test.significant, before.value)
+
+
 @dataclass
 class Dashboard:
     days: int
@@ -47,6 +80,7 @@ class Dashboard:
     channel: str | None
     has_data: bool
     tiles: list[tuple[str, MetricSummary]] = field(default_factory=list)
+    changes: dict[str, Change | None] = field(default_factory=dict)
     trend: list[MetricRow] = field(default_factory=list)
     by_touchpoint: list[RankedRow] = field(default_factory=list)
     by_channel: list[RankedRow] = field(default_factory=list)
@@ -96,12 +130,12 @@ def rank(rows: list[MetricRow], overall: float | None) -> list[RankedRow]:
 
 
 def _weekly_trend(
-    db: Session, workspace_id: str, filters: MetricFilters, today: date
+    db: Session, workspace_id: str, filters: MetricFilters, today: date, settings: Settings | None
 ) -> list[MetricRow]:
     start = monday(today) - timedelta(weeks=TREND_WEEKS - 1)
     window = filters.model_copy(update={"date_from": start, "date_to": today})
     found = metrics.metric_breakdown(
-        db, workspace_id, Metric.nps, Breakdown.period, Period.week, window
+        db, workspace_id, Metric.nps, Breakdown.period, Period.week, window, settings=settings
     ).rows
     by_week = {row.key: row for row in found}
     rows = []
@@ -123,14 +157,16 @@ def build_dashboard(
     touchpoint_id: str | None = None,
     channel: str | None = None,
     today: date | None = None,
+    settings: Settings | None = None,
 ) -> Dashboard:
-    """Everything the dashboard page shows, for the last ``days`` days (30, 90 or 365)."""
+    """Everything the dashboard page shows, for the last ``days`` days (30, 90 or 365), each
+    tile compared with the ``days`` before. Days are the workspace's (its time zone)."""
     if days not in PERIOD_DAYS:
         raise Invalid(
             f"days: choose one of {', '.join(map(str, PERIOD_DAYS))}, got {days}",
             details=[{"field": "days", "message": "must be 30, 90 or 365"}],
         )
-    today = today or datetime.now(UTC).date()
+    today = today or metrics.workspace_today(db, workspace_id, datetime.now(UTC)).date()
     view = Dashboard(
         days=days,
         touchpoint_id=touchpoint_id or None,
@@ -144,17 +180,27 @@ def build_dashboard(
     if not view.has_data:
         return view
     recent = base.model_copy(update={"date_from": today - timedelta(days=days - 1)})
-    view.tiles = [
-        (TILE_TITLES[m], metrics.metric_summary(db, workspace_id, m, recent)) for m in Metric
-    ]
+    before = base.model_copy(
+        update={
+            "date_from": today - timedelta(days=2 * days - 1),
+            "date_to": today - timedelta(days=days),
+        }
+    )
+    for m in Metric:
+        now = metrics.metric_summary(db, workspace_id, m, recent, settings=settings)
+        earlier = metrics.metric_summary(db, workspace_id, m, before, settings=settings)
+        view.tiles.append((TILE_TITLES[m], now))
+        view.changes[m.value] = compare(m, earlier, now)
     overall_nps = view.tiles[0][1].value
 
     def nps_by(by: Breakdown) -> list[RankedRow]:
-        rows = metrics.metric_breakdown(db, workspace_id, Metric.nps, by, filters=recent).rows
+        rows = metrics.metric_breakdown(
+            db, workspace_id, Metric.nps, by, filters=recent, settings=settings
+        ).rows
         return rank(rows, overall_nps)
 
     view.by_touchpoint = nps_by(Breakdown.touchpoint)
     view.by_channel = nps_by(Breakdown.channel)
-    view.trend = _weekly_trend(db, workspace_id, base, today)
+    view.trend = _weekly_trend(db, workspace_id, base, today, settings)
     view.comments = metrics.latest_comments(db, workspace_id, recent, COMMENT_LIMIT)
     return view

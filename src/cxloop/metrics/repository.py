@@ -1,22 +1,38 @@
 """Every query of the metrics feature: aggregates computed in the database, never row by row.
 
-Queries start from the answers index (workspace_id, kind, submitted_at) and group by one
-dimension; period buckets are dialect-aware SQL (SQLite date()/strftime, PostgreSQL date_trunc).
+Queries start from the answers index (workspace_id, kind, submitted_at) and group by up to two
+dimensions. Period buckets shift UTC timestamps by the workspace's offset segments (see
+``cxloop.analytics.query``) with dialect-aware SQL (SQLite date()/strftime, PostgreSQL
+date_trunc), so no database time-zone data is involved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, and_, cast, func, literal_column, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from cxloop.accounts.models import Workspace
+from cxloop.analytics.query import Dim, MetricQuery
+from cxloop.contacts.models import Contact
 from cxloop.journeys.models import Journey, Stage, Touchpoint
-from cxloop.metrics.schemas import Breakdown, MetricFilters, Period
+from cxloop.metrics.schemas import Period
 from cxloop.responses.models import Answer, Response
 from cxloop.surveys.models import Survey
 
@@ -27,120 +43,210 @@ SCORE_KINDS = ("nps", "csat", "ces")
 class Aggregate:
     """Counts and sums of one group: n answers, Σgood, Σbad, Σvalue, Σvalue²."""
 
-    key: str | None
+    keys: tuple[str | None, ...]
     n: int
     good: int
     bad: int
     total: float
     total_sq: float
 
+    @property
+    def key(self) -> str | None:
+        return self.keys[0] if self.keys else None
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+
+def to_aggregate(keys: Sequence[object], measures: Sequence[Any]) -> Aggregate:
+    """An Aggregate from raw key values (dates become ISO days) and the five measures."""
+    n, good, bad, total, total_sq = measures
+    texts = tuple(k if k is None or isinstance(k, str) else _key_text(k) for k in keys)
+    return Aggregate(texts, int(n), int(good or 0), int(bad or 0), float(total or 0),
+                     float(total_sq or 0))  # fmt: skip
 
 
-def answer_conditions(
-    workspace_id: str, kind: str, filters: MetricFilters
-) -> list[ColumnElement[bool]]:
-    """WHERE clauses for one workspace, one answer kind and the filters (dates inclusive)."""
+def _key_text(key: object) -> str:
+    return key.isoformat()[:10] if isinstance(key, date | datetime) else str(key)
+
+
+def _conditions(q: MetricQuery, dialect: str) -> list[ColumnElement[bool]]:
+    """WHERE clauses of the query (needs Response and Contact joined for language/attributes)."""
     conditions: list[ColumnElement[bool]] = [
-        Answer.workspace_id == workspace_id,
-        Answer.kind == kind,
+        Answer.workspace_id == q.workspace_id,
+        Answer.kind == q.kind,
     ]
-    if filters.date_from is not None:
-        conditions.append(Answer.submitted_at >= _day_start(filters.date_from))
-    if filters.date_to is not None:
-        conditions.append(Answer.submitted_at < _day_start(filters.date_to + timedelta(days=1)))
-    if filters.survey_id is not None:
-        conditions.append(Answer.survey_id == filters.survey_id)
-    if filters.touchpoint_id is not None:
-        conditions.append(Answer.touchpoint_id == filters.touchpoint_id)
-    if filters.channel is not None:
-        conditions.append(Answer.channel == filters.channel)
-    if filters.journey_id is not None:
-        on_journey = (
+    if q.since is not None:
+        conditions.append(Answer.submitted_at >= q.since)
+    if q.until is not None:
+        conditions.append(Answer.submitted_at < q.until)
+    for column, value in (
+        (Answer.survey_id, q.survey_id),
+        (Answer.touchpoint_id, q.touchpoint_id),
+        (Answer.channel, q.channel),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if q.journey_id is not None or q.stage_id is not None:
+        on_path = (
             select(Touchpoint.id)
             .join(Stage, Stage.id == Touchpoint.stage_id)
-            .where(
-                Touchpoint.workspace_id == workspace_id,
-                Stage.workspace_id == workspace_id,
-                Stage.journey_id == filters.journey_id,
-            )
+            .where(Touchpoint.workspace_id == q.workspace_id, Stage.workspace_id == q.workspace_id)
         )
-        conditions.append(Answer.touchpoint_id.in_(on_journey))
+        if q.journey_id is not None:
+            on_path = on_path.where(Stage.journey_id == q.journey_id)
+        if q.stage_id is not None:
+            on_path = on_path.where(Stage.id == q.stage_id)
+        conditions.append(Answer.touchpoint_id.in_(on_path))
+    if q.language is not None:
+        conditions.append(Response.language == q.language)
+    for name, values in q.attributes:
+        conditions.append(attribute_text(dialect, name).in_(values))
     return conditions
 
 
-def period_start(dialect: str, period: Period) -> ColumnElement[Any]:
-    """SQL for the first day (UTC) of the day/week (Monday)/month holding submitted_at."""
+def attribute_text(dialect: str, name: str) -> ColumnElement[Any]:
+    """A contact attribute as text, the same on both databases: 'gold', '42', '1.5', 'true'."""
+    if dialect == "sqlite":
+        path = f'$."{name}"'  # names are checked against ATTRIBUTE_NAME before they get here
+        kind = func.json_type(Contact.attributes, path)
+        return case(
+            (kind == "true", "true"),
+            (kind == "false", "false"),
+            else_=cast(func.json_extract(Contact.attributes, path), String),
+        )
+    text: ColumnElement[Any] = Contact.attributes[name].as_string()
+    return text
+
+
+def _offset_minutes(q: MetricQuery) -> ColumnElement[Any]:
+    """The workspace's UTC offset (minutes) at each answer's time, from the query's segments."""
+    first, *changes = q.segments
+    if not changes:
+        return literal(first.minutes)
+    whens = [(Answer.submitted_at >= s.start, literal(s.minutes)) for s in reversed(changes)]
+    return case(*whens, else_=literal(first.minutes))
+
+
+def period_start(dialect: str, q: MetricQuery) -> ColumnElement[Any]:
+    """SQL for the first local day of the day/week (Monday)/month/quarter holding an answer."""
     col = Answer.submitted_at
+    offset = _offset_minutes(q)
     if dialect == "postgresql":
-        utc = func.timezone(literal_column("'UTC'"), col)
-        if period == Period.day:
-            return cast(utc, Date)
-        return cast(func.date_trunc(literal_column(f"'{period.value}'"), utc), Date)
-    # SQLite stores UTC timestamps as ISO text ("YYYY-MM-DD HH:MM:SS.ffffff").
-    if period == Period.day:
-        return func.date(col)
-    if period == Period.week:
+        local = func.timezone(literal_column("'UTC'"), col) + offset * literal_column(
+            "interval '1 minute'"
+        )
+        if q.period == Period.day:
+            return cast(local, Date)
+        return cast(func.date_trunc(literal_column(f"'{q.period.value}'"), local), Date)
+    # SQLite stores UTC timestamps as ISO text; date() takes the offset as a modifier.
+    shift = func.printf("%+d minutes", offset)
+    if q.period == Period.day:
+        return func.date(col, shift)
+    if q.period == Period.week:
         # 'weekday 0' moves forward to Sunday (or stays), then back 6 days to its Monday.
-        return func.date(col, literal_column("'weekday 0'"), literal_column("'-6 days'"))
-    return func.strftime(literal_column("'%Y-%m-01'"), col)
+        return func.date(col, shift, literal_column("'weekday 0'"), literal_column("'-6 days'"))
+    if q.period == Period.month:
+        return func.strftime(literal_column("'%Y-%m-01'"), col, shift)
+    month = cast(func.strftime(literal_column("'%m'"), col, shift), Integer)
+    first_month = func.substr(literal_column("'010101040404070707101010'"), month * 2 - 1, 2)
+    year = func.strftime(literal_column("'%Y-'"), col, shift)
+    return year.op("||")(first_month).op("||")(literal_column("'-01'"))
 
 
-def _group_key(db: Session, by: Breakdown | None, period: Period) -> ColumnElement[Any] | None:
-    if by is None:
-        return None
-    if by == Breakdown.touchpoint:
-        return Answer.__table__.c.touchpoint_id
-    if by == Breakdown.channel:
-        return Answer.__table__.c.channel
-    return period_start(db.get_bind().dialect.name, period)
+def _dim_column(dialect: str, q: MetricQuery, dim: Dim) -> ColumnElement[Any]:
+    columns: dict[str, ColumnElement[Any]] = {
+        "touchpoint": Answer.__table__.c.touchpoint_id,
+        "channel": Answer.__table__.c.channel,
+        "survey": Answer.__table__.c.survey_id,
+        "language": Response.__table__.c.language,
+        "stage": Touchpoint.__table__.c.stage_id,
+        "journey": Stage.__table__.c.journey_id,
+    }
+    if dim.name == "period":
+        return period_start(dialect, q)
+    if dim.name == "attr":
+        return attribute_text(dialect, dim.attribute or "")
+    return columns[dim.name]
 
 
-def aggregate(
-    db: Session,
-    workspace_id: str,
-    kind: str,
-    filters: MetricFilters,
-    by: Breakdown | None = None,
-    period: Period = Period.week,
-) -> list[Aggregate]:
-    """COUNT/SUM of good, bad, value and value² per group (one row when ``by`` is None)."""
+def aggregate(db: Session, q: MetricQuery) -> list[Aggregate]:
+    """COUNT/SUM of good, bad, value and value² per group (one row when there is no dim)."""
+    dialect = db.get_bind().dialect.name
     value = Answer.value_number
     measures = (
-        func.count(Answer.value_number),
+        func.count(value),
         func.coalesce(func.sum(Answer.good), 0),
         func.coalesce(func.sum(Answer.bad), 0),
         func.coalesce(func.sum(value), 0.0),
         func.coalesce(func.sum(value * value), 0.0),
     )
-    conditions = [*answer_conditions(workspace_id, kind, filters), Answer.value_number.is_not(None)]
-    key = _group_key(db, by, period)
-    if key is None:
-        row = db.execute(select(*measures).where(*conditions)).one()
-        return [_aggregate(None, row)]
-    bucket = key.label("bucket")
-    stmt = select(bucket, *measures).where(*conditions).group_by(bucket).order_by(bucket)
-    return [_aggregate(row[0], row[1:]) for row in db.execute(stmt)]
+    keys = [_dim_column(dialect, q, d).label(f"k{i}") for i, d in enumerate(q.dims)]
+    stmt = select(*keys, *measures).select_from(Answer)
+    names = {d.name for d in q.dims}
+    if q.needs_response:
+        stmt = stmt.join(Response, Response.id == Answer.response_id)
+    if names & {"stage", "journey"}:
+        stmt = stmt.outerjoin(
+            Touchpoint,
+            and_(Touchpoint.id == Answer.touchpoint_id, Touchpoint.workspace_id == q.workspace_id),
+        )
+    if "journey" in names:
+        stmt = stmt.outerjoin(
+            Stage, and_(Stage.id == Touchpoint.stage_id, Stage.workspace_id == q.workspace_id)
+        )
+    if q.attributes or "attr" in names:
+        stmt = stmt.outerjoin(
+            Contact, and_(Contact.id == Response.contact_id, Contact.workspace_id == q.workspace_id)
+        )
+    stmt = stmt.where(*_conditions(q, dialect), value.is_not(None))
+    if not keys:
+        return [to_aggregate((), db.execute(stmt).one())]
+    stmt = stmt.group_by(*keys)
+    return [to_aggregate(row[: len(keys)], row[len(keys) :]) for row in db.execute(stmt)]
 
 
-def _aggregate(key: object, row: Sequence[Any]) -> Aggregate:
-    n, good, bad, total, total_sq = row
-    text = key.isoformat() if isinstance(key, date) else None if key is None else str(key)
-    return Aggregate(text, int(n), int(good), int(bad), float(total), float(total_sq))
+def time_span(db: Session, workspace_id: str, kind: str) -> tuple[datetime | None, datetime | None]:
+    """The first and last answer time (naive UTC) of one kind (two index seeks)."""
+    where = (Answer.workspace_id == workspace_id, Answer.kind == kind)
+    low = db.scalar(select(func.min(Answer.submitted_at)).where(*where))
+    high = db.scalar(select(func.max(Answer.submitted_at)).where(*where))
+    return _naive(low), _naive(high)
 
 
-def touchpoint_names(db: Session, workspace_id: str, ids: Iterable[str]) -> dict[str, str]:
+def _naive(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=None)
+
+
+def workspace_settings(db: Session, workspace_id: str) -> tuple[int, str]:
+    """(min_sample, timezone) of the workspace."""
+    row = db.execute(
+        select(Workspace.min_sample, Workspace.timezone).where(Workspace.id == workspace_id)
+    ).one()
+    return int(row[0]), str(row[1] or "UTC")
+
+
+def names_of(db: Session, what: str, workspace_id: str, ids: Iterable[str]) -> dict[str, str]:
+    """Names of touchpoints, stages, journeys or surveys by id (one query)."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
+    table = {"touchpoint": Touchpoint, "stage": Stage, "journey": Journey, "survey": Survey}[
+        what
+    ].__table__
     rows = db.execute(
-        select(Touchpoint.id, Touchpoint.name).where(
-            Touchpoint.workspace_id == workspace_id, Touchpoint.id.in_(wanted)
+        select(table.c.id, table.c.name).where(
+            table.c.workspace_id == workspace_id, table.c.id.in_(wanted)
         )
     )
-    return {row.id: row.name for row in rows}
+    return {row[0]: row[1] for row in rows}
+
+
+def stage_order(db: Session, workspace_id: str) -> dict[str, tuple[str, int]]:
+    """Stage id → (journey name, position): stages sort along their journey."""
+    rows = db.execute(
+        select(Stage.id, Journey.name, Stage.position)
+        .join(Journey, Journey.id == Stage.journey_id)
+        .where(Stage.workspace_id == workspace_id)
+    )
+    return {row[0]: (row[1], int(row[2])) for row in rows}
 
 
 def touchpoints(db: Session, workspace_id: str) -> list[tuple[str, str]]:
@@ -153,8 +259,10 @@ def touchpoints(db: Session, workspace_id: str) -> list[tuple[str, str]]:
 
 
 def exists_in_workspace(db: Session, what: str, workspace_id: str, ident: str) -> bool:
-    """Whether a touchpoint, survey or journey with this id belongs to the workspace."""
-    table = {"touchpoint": Touchpoint, "survey": Survey, "journey": Journey}[what].__table__
+    """Whether a touchpoint, stage, survey or journey with this id belongs to the workspace."""
+    table = {"touchpoint": Touchpoint, "survey": Survey, "journey": Journey, "stage": Stage}[
+        what
+    ].__table__
     stmt = select(table.c.id).where(table.c.id == ident, table.c.workspace_id == workspace_id)
     return db.scalar(stmt) is not None
 
@@ -176,9 +284,7 @@ class CommentRow:
     channel: str | None
 
 
-def latest_comments(
-    db: Session, workspace_id: str, filters: MetricFilters, limit: int
-) -> list[CommentRow]:
+def latest_comments(db: Session, q: MetricQuery, limit: int) -> list[CommentRow]:
     """The newest non-empty open-text answers, with the response's language and touchpoint."""
     stmt = (
         select(
@@ -194,10 +300,16 @@ def latest_comments(
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(
             Touchpoint,
-            and_(Touchpoint.id == Answer.touchpoint_id, Touchpoint.workspace_id == workspace_id),
+            and_(Touchpoint.id == Answer.touchpoint_id, Touchpoint.workspace_id == q.workspace_id),
         )
-        .where(
-            *answer_conditions(workspace_id, "open_text", filters),
+    )
+    if q.attributes:
+        stmt = stmt.outerjoin(
+            Contact, and_(Contact.id == Response.contact_id, Contact.workspace_id == q.workspace_id)
+        )
+    stmt = (
+        stmt.where(
+            *_conditions(q, db.get_bind().dialect.name),
             Answer.value_text.is_not(None),
             Answer.value_text != "",
         )

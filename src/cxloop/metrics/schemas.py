@@ -15,8 +15,14 @@ class Metric(StrEnum):
 
 
 class Breakdown(StrEnum):
+    """A dimension to group by; contact attributes are ``attr:<name>`` (see ``Dimension``)."""
+
+    journey = "journey"
+    stage = "stage"
     touchpoint = "touchpoint"
     channel = "channel"
+    language = "language"
+    survey = "survey"
     period = "period"
 
 
@@ -24,17 +30,22 @@ class Period(StrEnum):
     day = "day"
     week = "week"
     month = "month"
+    quarter = "quarter"
 
 
 class MetricFilters(BaseModel):
-    """Which answers count. Dates are UTC calendar days, both ends included."""
+    """Which answers count. Dates are calendar days in the workspace's time zone, both ends
+    included; ``attributes`` maps a contact attribute name to the accepted values (any of)."""
 
-    date_from: date | None = Field(None, description="First day included (UTC).")
-    date_to: date | None = Field(None, description="Last day included (UTC).")
+    date_from: date | None = Field(None, description="First day included (workspace time).")
+    date_to: date | None = Field(None, description="Last day included (workspace time).")
     survey_id: str | None = None
     touchpoint_id: str | None = None
     channel: str | None = None
     journey_id: str | None = None
+    stage_id: str | None = None
+    language: str | None = None
+    attributes: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class MetricResult(BaseModel):
@@ -57,6 +68,8 @@ class MetricResult(BaseModel):
     mean: float | None = None
     mean_ci_low: float | None = None
     mean_ci_high: float | None = None
+    total: float = Field(0.0, description="Σ scores (for comparisons and re-aggregation).")
+    total_sq: float = Field(0.0, description="Σ scores².")
 
 
 class MetricSummary(MetricResult):
@@ -66,16 +79,23 @@ class MetricSummary(MetricResult):
 
 
 class MetricRow(MetricResult):
-    """One group of a breakdown: a touchpoint id, a channel or a period's first day."""
+    """One group of a breakdown. ``key``/``label`` name the group on the first dimension
+    (a touchpoint id, a channel, a period's first day, ...); ``keys``/``labels`` hold one entry
+    per dimension of ``by`` (two for e.g. touchpoint and period)."""
 
     key: str | None
     label: str
+    keys: list[str | None] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list)
 
 
 class MetricBreakdown(BaseModel):
     metric: Metric
-    by: Breakdown
+    by: str = Field(description="The dimensions, comma-separated, e.g. 'touchpoint,period'.")
+    dimensions: list[str]
     period: Period | None
+    timezone: str
+    engine: str = Field(description="What computed it: 'sql' or 'duckdb' (same numbers).")
     min_sample: int
     filters: MetricFilters
     rows: list[MetricRow]

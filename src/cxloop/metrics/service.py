@@ -1,18 +1,36 @@
 """NPS, CSAT and CES with n and 95% intervals, overall or broken down. Reads only.
 
-Other features call ``metric_summary`` and ``metric_breakdown``; both check that every id in
-the filters belongs to the workspace (else NotFound) and that from <= to (else Invalid).
+Other features call ``metric_summary`` and ``metric_breakdown``. Both check every filter (ids of
+the workspace, else NotFound; from <= to and known fields, else Invalid) and interpret dates and
+periods in the workspace's time zone. The aggregates come from SQL on the system of record or
+from the DuckDB copy (``cxloop.analytics``), chosen by ``settings.analytics_engine``; both give
+the same numbers. Without ``settings`` the SQL path is used.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from pydantic import TypeAdapter
+from scipy import stats as _scipy_stats
 from sqlalchemy.orm import Session
 
-from cxloop.accounts import service as accounts
+from cxloop.analytics import registry
+from cxloop.analytics.query import (
+    ATTRIBUTE_NAME,
+    Dim,
+    MetricQuery,
+    local_midnight_utc,
+    parse_dimensions,
+    segments,
+    zone,
+)
 from cxloop.core.errors import Invalid, NotFound
+from cxloop.core.settings import Settings
 from cxloop.metrics import repository as repo
 from cxloop.metrics import stats
 from cxloop.metrics.schemas import (
@@ -28,7 +46,22 @@ from cxloop.metrics.schemas import (
 )
 
 E = TypeVar("E", bound=StrEnum)
+ROWS = TypeAdapter(list[MetricRow])
 SCORE_PRIORITY = {"nps": 0, "csat": 1, "ces": 2}
+MISSING = {
+    "touchpoint": "(no touchpoint)",
+    "stage": "(no stage)",
+    "journey": "(no journey)",
+    "survey": "(no survey)",
+    "channel": "(no channel)",
+    "language": "(no language)",
+    "attr": "(not set)",
+}
+NAMED = ("touchpoint", "stage", "journey", "survey")
+
+
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(f"{field}: {message}", details=[{"field": field, "message": message}])
 
 
 def _coerce(enum: type[E], value: E | str, field: str) -> E:
@@ -36,28 +69,88 @@ def _coerce(enum: type[E], value: E | str, field: str) -> E:
         return enum(value)
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        raise Invalid(
-            f"{field}: unknown value '{value}'; use one of {allowed}",
-            details=[{"field": field, "message": f"must be one of {allowed}"}],
-        ) from None
+        raise _invalid(field, f"unknown value '{value}'; use one of {allowed}") from None
 
 
 def check_filters(db: Session, workspace_id: str, filters: MetricFilters) -> None:
-    """Raises Invalid for from > to and NotFound for an id of another (or no) workspace."""
+    """Raises Invalid for from > to or a bad attribute filter, NotFound for a foreign id."""
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         message = f"must be on or before to ({filters.date_from} > {filters.date_to})"
-        raise Invalid(f"from: {message}", details=[{"field": "from", "message": message}])
+        raise _invalid("from", message)
+    for name, values in filters.attributes.items():
+        if not ATTRIBUTE_NAME.match(name):
+            raise _invalid("attr", f"'{name}' is not a contact attribute name")
+        if not values:
+            raise _invalid("attr", f"give at least one value for '{name}'")
     for what, ident in (
         ("touchpoint", filters.touchpoint_id),
         ("survey", filters.survey_id),
         ("journey", filters.journey_id),
+        ("stage", filters.stage_id),
     ):
         if ident is not None and not repo.exists_in_workspace(db, what, workspace_id, ident):
             raise NotFound(f"{what}_id: {what} '{ident}' does not exist")
 
 
-def _min_sample(db: Session, workspace_id: str) -> int:
-    return accounts.get_workspace(db, workspace_id).min_sample
+def build_query(
+    db: Session,
+    workspace_id: str,
+    kind: str,
+    filters: MetricFilters,
+    dims: tuple[Dim, ...] = (),
+    period: Period = Period.week,
+    timezone: str = "UTC",
+) -> MetricQuery:
+    """The checked query: dates become UTC instants of the workspace's local midnights."""
+    check_filters(db, workspace_id, filters)
+    tz = zone(timezone)
+    since = local_midnight_utc(filters.date_from, tz) if filters.date_from else None
+    until = local_midnight_utc(filters.date_to + timedelta(days=1), tz) if filters.date_to else None
+    spans: tuple[datetime | None, datetime | None] = (None, None)
+    if any(d.name == "period" for d in dims) and (since is None or until is None):
+        spans = repo.time_span(db, workspace_id, kind)
+    return MetricQuery(
+        workspace_id=workspace_id,
+        kind=kind,
+        dims=dims,
+        period=period,
+        since=since,
+        until=until,
+        survey_id=filters.survey_id,
+        touchpoint_id=filters.touchpoint_id,
+        channel=filters.channel,
+        journey_id=filters.journey_id,
+        stage_id=filters.stage_id,
+        language=filters.language,
+        attributes=tuple((k, tuple(v)) for k, v in sorted(filters.attributes.items())),
+        segments=segments(tz, since or spans[0], until or spans[1]),
+    )
+
+
+def aggregates(
+    db: Session, q: MetricQuery, settings: Settings | None = None
+) -> tuple[list[repo.Aggregate], str]:
+    """The query's aggregates and which engine computed them ('sql' or 'duckdb')."""
+    store = registry.store_for(db, q.workspace_id, settings)
+    if store is None:
+        return repo.aggregate(db, q), "sql"
+    k = len(q.dims)
+    return [repo.to_aggregate(r[:k], r[k:]) for r in store.aggregate(q)], "duckdb"
+
+
+@functools.lru_cache(maxsize=4096)
+def _t_quantile(df: int) -> float:
+    return float(_scipy_stats.t.ppf(0.975, df))
+
+
+def _mean_t(n: int, total: float, total_sq: float) -> stats.Estimate:
+    """stats.mean_t (95%) with the t quantile cached: breakdowns have thousands of rows."""
+    mean = total / n
+    if n < 2:
+        return stats.Estimate(mean, None, None)
+    variance = max(0.0, (total_sq - n * mean * mean) / (n - 1))
+    half = _t_quantile(n - 1) * math.sqrt(variance / n)
+    return stats.Estimate(mean, mean - half, mean + half)
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -70,10 +163,15 @@ def result_fields(metric: Metric, agg: repo.Aggregate, min_sample: int) -> dict[
         "n": agg.n,
         "good": agg.good,
         "bad": agg.bad,
+        "total": agg.total,
+        "total_sq": agg.total_sq,
         "insufficient": stats.insufficient(agg.n, min_sample),
         "value": None,
         "ci_low": None,
         "ci_high": None,
+        "mean": None,
+        "mean_ci_low": None,
+        "mean_ci_high": None,
     }
     if agg.n == 0:
         return fields
@@ -81,7 +179,7 @@ def result_fields(metric: Metric, agg: repo.Aggregate, min_sample: int) -> dict[
         share = stats.nps_adjusted_wald(agg.good, agg.bad, agg.n)
     else:
         share = stats.wilson(agg.good, agg.n)
-        mean = stats.mean_t(agg.n, agg.total, agg.total_sq)
+        mean = _mean_t(agg.n, agg.total, agg.total_sq)
         fields.update(
             mean=_round(mean.value, 3),
             mean_ci_low=_round(mean.low, 3),
@@ -94,29 +192,64 @@ def result_fields(metric: Metric, agg: repo.Aggregate, min_sample: int) -> dict[
 
 
 def metric_summary(
-    db: Session, workspace_id: str, metric: Metric | str, filters: MetricFilters | None = None
+    db: Session,
+    workspace_id: str,
+    metric: Metric | str,
+    filters: MetricFilters | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> MetricSummary:
     """One metric over every answer that matches the filters."""
     metric = _coerce(Metric, metric, "metric")
     filters = filters or MetricFilters()
-    check_filters(db, workspace_id, filters)
-    min_sample = _min_sample(db, workspace_id)
-    (agg,) = repo.aggregate(db, workspace_id, metric.value, filters)
+    min_sample, timezone = repo.workspace_settings(db, workspace_id)
+    q = build_query(db, workspace_id, metric.value, filters, timezone=timezone)
+    (agg,), _engine = aggregates(db, q, settings)
     fields = result_fields(metric, agg, min_sample)
     return MetricSummary(metric=metric, min_sample=min_sample, filters=filters, **fields)
 
 
-def _labels(
-    db: Session, workspace_id: str, by: Breakdown, period: Period, aggs: list[repo.Aggregate]
-) -> list[str]:
-    if by == Breakdown.touchpoint:
-        names = repo.touchpoint_names(db, workspace_id, (a.key for a in aggs if a.key))
-        return [
-            names.get(a.key, "(deleted touchpoint)") if a.key else "(no touchpoint)" for a in aggs
-        ]
-    if by == Breakdown.channel:
-        return [a.key or "(no channel)" for a in aggs]
-    return [(a.key or "")[:7] if period == Period.month else a.key or "" for a in aggs]
+def _period_label(key: str, period: Period) -> str:
+    if period == Period.month:
+        return key[:7]
+    if period == Period.quarter:
+        return f"{key[:4]}-Q{(int(key[5:7]) - 1) // 3 + 1}"
+    return key
+
+
+class _Labeller:
+    """Names and sort keys of group keys, one dimension at a time (one query per dimension)."""
+
+    def __init__(
+        self, db: Session, workspace_id: str, q: MetricQuery, aggs: list[repo.Aggregate]
+    ) -> None:
+        self.q = q
+        self.names: dict[int, dict[str, str]] = {}
+        self.stages: dict[str, tuple[str, int]] = {}
+        for i, dim in enumerate(q.dims):
+            if dim.name in NAMED:
+                ids = {a.keys[i] for a in aggs if a.keys[i] is not None}
+                self.names[i] = repo.names_of(db, dim.name, workspace_id, ids)  # type: ignore[arg-type]
+            if dim.name == "stage":
+                self.stages = repo.stage_order(db, workspace_id)
+
+    def label(self, i: int, key: str | None) -> str:
+        dim = self.q.dims[i]
+        if key is None:
+            return MISSING.get(dim.name, "")
+        if dim.name == "period":
+            return _period_label(key, self.q.period)
+        if dim.name in NAMED:
+            return self.names[i].get(key, f"(deleted {dim.name})")
+        return key
+
+    def sort_key(self, i: int, key: str | None, label: str) -> tuple[Any, ...]:
+        if self.q.dims[i].name == "period":
+            return (key or "",)
+        if self.q.dims[i].name == "stage" and key in self.stages:
+            journey, position = self.stages[key]
+            return (False, journey.casefold(), position, label.casefold(), key)
+        return (key is None, "", 0, label.casefold(), key or "")
 
 
 def metric_breakdown(
@@ -126,30 +259,48 @@ def metric_breakdown(
     by: Breakdown | str,
     period: Period | str = Period.week,
     filters: MetricFilters | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> MetricBreakdown:
-    """One metric per touchpoint, channel or period (day, week from Monday, month; UTC).
+    """One metric per group of one or two dimensions (``by='touchpoint,period'``).
 
-    Rows come sorted by touchpoint name, by channel, or chronologically; groups without
-    answers are absent.
+    Dimensions: journey, stage, touchpoint, channel, language, survey, period (day, week from
+    Monday, month, quarter in the workspace's time zone) and ``attr:<name>`` (a contact
+    attribute). Rows are sorted by the first dimension, then the second: periods
+    chronologically, stages along their journey, the rest by name. Empty groups are absent.
     """
     metric = _coerce(Metric, metric, "metric")
-    by = _coerce(Breakdown, by, "by")
+    dims = parse_dimensions(by)
     period = _coerce(Period, period, "period")
     filters = filters or MetricFilters()
-    check_filters(db, workspace_id, filters)
-    min_sample = _min_sample(db, workspace_id)
-    aggs = repo.aggregate(db, workspace_id, metric.value, filters, by, period)
-    labels = _labels(db, workspace_id, by, period, aggs)
-    rows = [
-        MetricRow(key=agg.key, label=label, **result_fields(metric, agg, min_sample))
-        for agg, label in zip(aggs, labels, strict=True)
-    ]
-    if by != Breakdown.period:
-        rows.sort(key=lambda r: (r.key is None, r.label.casefold(), r.key or ""))
+    min_sample, timezone = repo.workspace_settings(db, workspace_id)
+    q = build_query(db, workspace_id, metric.value, filters, dims, period, timezone)
+    aggs, engine = aggregates(db, q, settings)
+    labeller = _Labeller(db, workspace_id, q, aggs)
+    # Keys repeat across rows (a touchpoint in every week): name and rank each key once.
+    named: list[dict[str | None, tuple[str, tuple[Any, ...]]]] = [{} for _ in dims]
+    ranked = []
+    for agg in aggs:
+        labels, order = [], []
+        for i, key in enumerate(agg.keys):
+            found = named[i].get(key)
+            if found is None:
+                label = labeller.label(i, key)
+                found = named[i][key] = (label, labeller.sort_key(i, key, label))
+            labels.append(found[0])
+            order.append(found[1])
+        row = result_fields(metric, agg, min_sample)
+        row.update(key=agg.keys[0], label=labels[0], keys=list(agg.keys), labels=labels)
+        ranked.append((tuple(order), row))
+    ranked.sort(key=lambda pair: pair[0])
+    rows = ROWS.validate_python([row for _order, row in ranked])  # one call: thousands of rows
     return MetricBreakdown(
         metric=metric,
-        by=by,
-        period=period if by == Breakdown.period else None,
+        by=",".join(d.label for d in dims),
+        dimensions=[d.label for d in dims],
+        period=period if any(d.name == "period" for d in dims) else None,
+        timezone=timezone,
+        engine=engine,
         min_sample=min_sample,
         filters=filters,
         rows=rows,
@@ -161,8 +312,9 @@ def latest_comments(
 ) -> list[Comment]:
     """The newest open-text answers, each with the same response's NPS (else CSAT, else CES)."""
     filters = filters or MetricFilters()
-    check_filters(db, workspace_id, filters)
-    found = repo.latest_comments(db, workspace_id, filters, limit)
+    _min_sample, timezone = repo.workspace_settings(db, workspace_id)
+    q = build_query(db, workspace_id, "open_text", filters, timezone=timezone)
+    found = repo.latest_comments(db, q, limit)
     best: dict[str, tuple[str, float]] = {}
     for response_id, kind, value in repo.scores_of(
         db, workspace_id, (c.response_id for c in found)
@@ -188,6 +340,12 @@ def latest_comments(
             )
         )
     return comments
+
+
+def workspace_today(db: Session, workspace_id: str, now: datetime) -> datetime:
+    """``now`` (aware) as the workspace's local time."""
+    _min_sample, timezone = repo.workspace_settings(db, workspace_id)
+    return now.astimezone(zone(timezone))
 
 
 def touchpoint_options(db: Session, workspace_id: str) -> list[TouchpointOption]:

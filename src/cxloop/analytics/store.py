@@ -1,0 +1,272 @@
+"""The columnar copy: answers (with language, contact and journey/stage dimensions) in DuckDB.
+
+Caught up from the system of record (SQLite or PostgreSQL) by answer id: each ``catch_up``
+reads the answers above the watermark in chunks through the raw DB-API cursor, turns them into
+Arrow and appends them. Contact attributes are flattened to (contact, name, text) rows for the
+contacts the new answers mention. Every ``verify_seconds`` the copy compares its row count with
+the database's; a mismatch (answers deleted, or committed out of id order) rebuilds it, and
+touchpoints and contact attributes are re-read (they can change in place).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy.engine import Connection, Engine
+
+from cxloop.analytics import duck_sql
+from cxloop.analytics.query import MetricQuery
+
+CHUNK_ROWS = 200_000
+CONTACT_BATCH = 2_000
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS answers (
+    id BIGINT, workspace_id VARCHAR, kind VARCHAR, submitted_at TIMESTAMP,
+    touchpoint_id VARCHAR, channel VARCHAR, survey_id VARCHAR, language VARCHAR,
+    contact_key UBIGINT, response_key UBIGINT, value DOUBLE, good INTEGER, bad INTEGER
+);
+CREATE TABLE IF NOT EXISTS touchpoints (
+    id VARCHAR, workspace_id VARCHAR, stage_id VARCHAR, journey_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS contact_attrs (
+    contact_key UBIGINT, workspace_id VARCHAR, name VARCHAR, value VARCHAR
+);
+CREATE TABLE IF NOT EXISTS contacts_seen (contact_key UBIGINT);
+"""
+ANSWER_COLUMNS = (
+    "a.id, a.workspace_id, a.kind, {ts}, a.touchpoint_id, a.channel, a.survey_id, "
+    "r.language, r.contact_id, a.response_id, a.value_number, a.good, a.bad"
+)
+ARROW_SCHEMA = [
+    ("id", pa.int64()),
+    ("workspace_id", pa.string()),
+    ("kind", pa.string()),
+    ("ts", None),  # text on SQLite, timestamp on PostgreSQL
+    ("touchpoint_id", pa.string()),
+    ("channel", pa.string()),
+    ("survey_id", pa.string()),
+    ("language", pa.string()),
+    ("contact_id", pa.string()),
+    ("response_id", pa.string()),
+    ("value", pa.float64()),
+    ("good", pa.int32()),
+    ("bad", pa.int32()),
+]
+TOUCHPOINTS_SQL = (
+    "SELECT t.id, t.workspace_id, t.stage_id, s.journey_id FROM touchpoints t "
+    "LEFT JOIN stages s ON s.id = t.stage_id AND s.workspace_id = t.workspace_id"
+)
+
+
+def attribute_text(value: object) -> str | None:
+    """An attribute value as text, as the SQL path renders it ('gold', '42', '1.5', 'true')."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class AnalyticsStore:
+    """One DuckDB database (file or ``:memory:``) mirroring one system of record."""
+
+    def __init__(self, location: str, verify_seconds: int = 300) -> None:
+        self.location = location
+        self.verify_seconds = verify_seconds
+        self.con = duckdb.connect(location)
+        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("SET enable_progress_bar = false")
+        self.con.execute(SCHEMA)
+        self._lock = threading.Lock()
+        self._verified_at = -float("inf")
+
+    # -- state ------------------------------------------------------------------------------
+    def _meta(self, name: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE name = ?", [name]).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, name: str, value: str, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [name, value])
+
+    @property
+    def watermark(self) -> int:
+        return int(self._meta("watermark") or 0)
+
+    def row_count(self, workspace_id: str | None = None) -> int:
+        cur = self.con.cursor()
+        if workspace_id is None:
+            row = cur.execute("SELECT count(*) FROM answers").fetchone()
+        else:
+            sql = "SELECT count(*) FROM answers WHERE workspace_id = ?"
+            row = cur.execute(sql, [workspace_id]).fetchone()
+        return int(row[0]) if row else 0
+
+    # -- catching up ------------------------------------------------------------------------
+    def catch_up(self, engine: Engine, *, verify: bool | None = None) -> int:
+        """Appends the answers above the watermark; verifies (and maybe rebuilds) when due.
+
+        Returns the number of answers appended. Thread-safe; reads committed data only.
+        """
+        with self._lock, engine.connect() as conn:
+            source = engine.url.render_as_string(hide_password=True)
+            if self._meta("source") not in (None, source):
+                self._reset()
+            self._set_meta("source", source, self.con)
+            due = time.monotonic() - self._verified_at >= self.verify_seconds
+            if verify or (verify is None and due):
+                if not self._matches(conn):
+                    self._reset()
+                self._verified_at = time.monotonic()
+                added = self._append(conn)
+                self._reload_dimensions(conn)
+                return added
+            added = self._append(conn)
+            if added:
+                self._load_touchpoints(conn)
+            return added
+
+    def rebuild(self, engine: Engine) -> int:
+        """Drops the copy and reads everything again."""
+        with self._lock:
+            self._reset()
+        return self.catch_up(engine, verify=True)
+
+    def _reset(self) -> None:
+        for table in ("answers", "touchpoints", "contact_attrs", "contacts_seen", "meta"):
+            self.con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+
+    def _matches(self, conn: Connection) -> bool:
+        sql = "SELECT count(*) FROM answers WHERE id <= {p} AND value_number IS NOT NULL"
+        rows = _fetch(conn, sql, [self.watermark])
+        return int(rows[0][0]) == self.row_count()
+
+    def _append(self, conn: Connection) -> int:
+        ts = "(a.submitted_at AT TIME ZONE 'UTC')" if _is_pg(conn) else "a.submitted_at"
+        sql = (
+            f"SELECT {ANSWER_COLUMNS.format(ts=ts)} FROM answers a "  # noqa: S608
+            "JOIN responses r ON r.id = a.response_id "
+            "WHERE a.id > {p} AND a.value_number IS NOT NULL ORDER BY a.id LIMIT {p}"
+        )
+        added = 0
+        while True:
+            rows = _fetch(conn, sql, [self.watermark, CHUNK_ROWS])
+            if not rows:
+                return added
+            chunk = _to_arrow(rows, timestamp_text=not _is_pg(conn))
+            cur = self.con.cursor()
+            cur.execute("BEGIN")
+            cur.register("chunk", chunk)
+            cur.execute(duck_sql.INSERT_CHUNK)
+            new_contacts = [
+                r[0]
+                for r in cur.execute(
+                    "SELECT DISTINCT contact_id FROM chunk WHERE contact_id IS NOT NULL "
+                    "AND hash(contact_id) NOT IN (SELECT contact_key FROM contacts_seen)"
+                ).fetchall()
+            ]
+            cur.unregister("chunk")
+            self._load_contacts(conn, cur, new_contacts)
+            self._set_meta("watermark", str(int(rows[-1][0])), cur)
+            cur.execute("COMMIT")
+            added += len(rows)
+            if len(rows) < CHUNK_ROWS:
+                return added
+
+    def _reload_dimensions(self, conn: Connection) -> None:
+        self._load_touchpoints(conn)
+        cur = self.con.cursor()
+        cur.execute("BEGIN")
+        cur.execute("DELETE FROM contact_attrs")
+        cur.execute("DELETE FROM contacts_seen")
+        rows = _fetch(conn, "SELECT id, workspace_id, attributes FROM contacts", [])
+        self._insert_contacts(cur, rows)
+        cur.execute("COMMIT")
+
+    def _load_touchpoints(self, conn: Connection) -> None:
+        rows = _fetch(conn, TOUCHPOINTS_SQL, [])
+        cur = self.con.cursor()
+        cur.execute("BEGIN")
+        cur.execute("DELETE FROM touchpoints")
+        if rows:
+            cur.executemany("INSERT INTO touchpoints VALUES (?, ?, ?, ?)", [tuple(r) for r in rows])
+        cur.execute("COMMIT")
+
+    def _load_contacts(
+        self, conn: Connection, cur: duckdb.DuckDBPyConnection, ids: Sequence[str]
+    ) -> None:
+        for start in range(0, len(ids), CONTACT_BATCH):
+            batch = list(ids[start : start + CONTACT_BATCH])
+            marks = ", ".join(["{p}"] * len(batch))
+            sql = f"SELECT id, workspace_id, attributes FROM contacts WHERE id IN ({marks})"  # noqa: S608
+            self._insert_contacts(cur, _fetch(conn, sql, batch))
+
+    def _insert_contacts(self, cur: duckdb.DuckDBPyConnection, rows: Iterable[Any]) -> None:
+        ids, spaces, names, values, seen = [], [], [], [], []
+        for contact_id, workspace_id, attributes in rows:
+            seen.append(contact_id)
+            if isinstance(attributes, str):
+                attributes = json.loads(attributes)
+            for name, value in (attributes or {}).items():
+                text = attribute_text(value)
+                if text is not None:
+                    ids.append(contact_id)
+                    spaces.append(workspace_id)
+                    names.append(name)
+                    values.append(text)
+        attrs = pa.table(
+            {"contact_id": ids, "workspace_id": spaces, "name": names, "value": values}
+        )
+        cur.register("attrs", attrs)
+        cur.execute(
+            "INSERT INTO contact_attrs "
+            "SELECT hash(contact_id), workspace_id, name, value FROM attrs"
+        )
+        cur.unregister("attrs")
+        cur.register("seen", pa.table({"contact_id": pa.array(seen, pa.string())}))
+        cur.execute("INSERT INTO contacts_seen SELECT hash(contact_id) FROM seen")
+        cur.unregister("seen")
+
+    # -- queries ----------------------------------------------------------------------------
+    def aggregate(self, q: MetricQuery) -> list[tuple[Any, ...]]:
+        """(keys..., n, good, bad, Σvalue, Σvalue²) per group, as the SQL path returns them."""
+        sql, params = duck_sql.aggregate_sql(q)
+        return [tuple(r) for r in self.con.cursor().execute(sql, params).fetchall()]
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Runs read-only SQL over the copy (benchmarks, drivers)."""
+        return [tuple(r) for r in self.con.cursor().execute(sql, list(params)).fetchall()]
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _is_pg(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _fetch(conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    """Runs SQL with ``{p}`` placeholders on the raw DB-API cursor (no per-row SQLAlchemy cost)."""
+    mark = "%s" if _is_pg(conn) else "?"
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql.replace("{p}", mark), list(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _to_arrow(rows: list[Any], *, timestamp_text: bool) -> pa.Table:
+    columns = list(zip(*rows, strict=True))
+    arrays = []
+    for (name, kind), values in zip(ARROW_SCHEMA, columns, strict=True):
+        if name == "ts":
+            kind = pa.string() if timestamp_text else pa.timestamp("us")
+        arrays.append(pa.array(values, type=kind))
+    return pa.table(arrays, names=[name for name, _ in ARROW_SCHEMA])

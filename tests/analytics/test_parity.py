@@ -1,0 +1,170 @@
+"""The DuckDB copy gives exactly the numbers of the SQL path, stays caught up, and rebuilds
+itself when answers disappear."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from cxloop.analytics import registry
+from cxloop.core.settings import Settings
+from cxloop.metrics import service
+from cxloop.metrics.schemas import MetricFilters
+from cxloop.responses.models import Response
+from tests.factories import make_tenant
+from tests.metrics.factories import Program, add_response, add_stage, make_contact, make_program
+
+START = datetime(2023, 1, 2, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def paths(settings: Settings, tmp_path: Path) -> tuple[Settings, Settings]:
+    """(SQL settings, DuckDB settings) over the same database; a fresh DuckDB file per test."""
+    duck = settings.model_copy(
+        update={"analytics_engine": "duckdb", "analytics_path": str(tmp_path / "copy.duckdb")}
+    )
+    yield settings.model_copy(update={"analytics_engine": "sql"}), duck
+    registry.forget(duck)
+
+
+def seed(db: Session, workspace_id: str, responses: int = 300, seed: int = 7) -> list[Program]:
+    """Two journeys, three stages, four touchpoints; contacts with text, number and boolean
+    attributes; answers over two years (DST changes included), some without a touchpoint or a
+    contact, in three languages."""
+    rng = random.Random(seed)
+    shop = make_program(db, workspace_id, {"Checkout": "web", "Delivery": "phone"})
+    add_stage(db, shop, "After", 2, {"Returns": "email"})
+    care = make_program(db, workspace_id, {"Support call": "phone"}, journey_name="Support")
+    contacts = [
+        make_contact(db, workspace_id, plan=plan, region=region, seats=seats, trial=trial)
+        for plan, region, seats, trial in [
+            ("pro", "eu", 12, False), ("free", "us", 1, True), ("pro", "us", 40, False),
+            ("enterprise", "apac", 300, False),
+        ]
+    ]  # fmt: skip
+    contacts.append(make_contact(db, workspace_id))  # no attributes at all
+    for _ in range(responses):
+        program = rng.choice([shop, shop, care])
+        touchpoint = rng.choice([*program.touchpoints, None])
+        add_response(
+            db,
+            program,
+            nps=rng.choice([None, *range(11)]),
+            csat=rng.choice([None, 1, 2, 3, 4, 5, 5]),
+            ces=rng.choice([None, 1, 4, 6, 7]),
+            touchpoint=touchpoint,
+            channel=rng.choice([None, None, "sms"]) if touchpoint else "chat",
+            at=START + timedelta(minutes=rng.randrange(0, 60 * 24 * 730)),
+            language=rng.choice(["en", "vi", "fr"]),
+            contact=rng.choice([*contacts, None]),
+        )
+    db.commit()
+    return [shop, care]
+
+
+def queries(programs: list[Program]) -> list[tuple[str, str | None, str, MetricFilters]]:
+    """(metric, by, period, filters): every dimension, period and filter, alone and paired."""
+    shop, care = programs
+    returns = shop.touchpoints["Returns"]
+    filters = [
+        MetricFilters(),
+        MetricFilters(date_from=date(2023, 3, 12), date_to=date(2024, 11, 3)),
+        MetricFilters(journey_id=care.journey.id),
+        MetricFilters(stage_id=returns.stage_id),
+        MetricFilters(touchpoint_id=shop.touchpoints["Checkout"].id, channel="web"),
+        MetricFilters(survey_id=shop.survey.id, language="vi"),
+        MetricFilters(attributes={"plan": ["pro", "enterprise"]}),
+        MetricFilters(attributes={"trial": ["true"], "seats": ["1"]}),
+    ]
+    dims = [
+        None, "journey", "stage", "touchpoint", "channel", "language", "survey", "attr:plan",
+        "attr:seats", "period", "touchpoint,period", "attr:region,stage", "period,language",
+    ]  # fmt: skip
+    found = []
+    for i, by in enumerate(dims):
+        for j, flt in enumerate(filters):
+            metric = ("nps", "csat", "ces")[(i + j) % 3]
+            period = ("day", "week", "month", "quarter")[(i + j) % 4]
+            found.append((metric, by, period, flt))
+    return found
+
+
+@pytest.mark.parametrize("timezone", ["America/New_York", "Asia/Ho_Chi_Minh"])
+def test_every_query_gives_identical_numbers_on_both_paths(
+    db: Session, paths: tuple[Settings, Settings], timezone: str
+) -> None:
+    sql, duck = paths
+    tenant = make_tenant(db)
+    tenant.workspace.timezone = timezone
+    programs = seed(db, tenant.workspace.id)
+    ws = tenant.workspace.id
+    compared = 0
+    for metric, by, period, flt in queries(programs):
+        if by is None:
+            a = service.metric_summary(db, ws, metric, flt, settings=sql).model_dump()
+            b = service.metric_summary(db, ws, metric, flt, settings=duck).model_dump()
+        else:
+            one = service.metric_breakdown(db, ws, metric, by, period, flt, settings=sql)
+            two = service.metric_breakdown(db, ws, metric, by, period, flt, settings=duck)
+            assert (one.engine, two.engine) == ("sql", "duckdb")
+            a, b = one.model_dump(exclude={"engine"}), two.model_dump(exclude={"engine"})
+            compared += len(one.rows)
+        assert a == b, (metric, by, period, flt)
+    assert compared > 1000  # the queries found many groups, so the comparison means something
+
+
+def test_the_copy_catches_up_with_new_answers_and_rebuilds_after_deletes(
+    db: Session, paths: tuple[Settings, Settings]
+) -> None:
+    sql, duck = paths
+    tenant = make_tenant(db)
+    ws = tenant.workspace.id
+    (shop, _care) = seed(db, ws, responses=60)
+    before = service.metric_breakdown(db, ws, "nps", "touchpoint", settings=duck)
+    store = registry.get_store(db.get_bind(), duck)  # type: ignore[arg-type]
+    assert store is not None
+    add_response(db, shop, nps=10, touchpoint="Checkout", at=START)
+    db.commit()
+    after = service.metric_breakdown(db, ws, "nps", "touchpoint", settings=duck)
+    assert sum(r.n for r in after.rows) == sum(r.n for r in before.rows) + 1
+    gone = db.scalars(select_nps_response(ws)).first()
+    db.execute(delete(Response).where(Response.id == gone))
+    db.commit()
+    assert store.catch_up(db.get_bind(), verify=True) >= 0  # type: ignore[arg-type]
+    rebuilt = service.metric_breakdown(db, ws, "nps", "touchpoint", settings=duck)
+    expected = service.metric_breakdown(db, ws, "nps", "touchpoint", settings=sql)
+    assert sum(r.n for r in rebuilt.rows) == sum(r.n for r in after.rows) - 1
+    assert rebuilt.model_dump(exclude={"engine"}) == expected.model_dump(exclude={"engine"})
+
+
+def select_nps_response(workspace_id: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from cxloop.responses.models import Answer
+
+    return select(Answer.response_id).where(
+        Answer.workspace_id == workspace_id, Answer.kind == "nps"
+    )
+
+
+def test_auto_uses_duckdb_only_for_large_workspaces(
+    db: Session, paths: tuple[Settings, Settings]
+) -> None:
+    _sql, duck = paths
+    auto = duck.model_copy(update={"analytics_engine": "auto", "analytics_auto_threshold": 100})
+    big, small = make_tenant(db), make_tenant(db, name="Small")
+    seed(db, big.workspace.id, responses=80)
+    seed(db, small.workspace.id, responses=10)
+    assert (
+        service.metric_breakdown(db, big.workspace.id, "nps", "channel", settings=auto).engine
+        == "duckdb"
+    )
+    assert (
+        service.metric_breakdown(db, small.workspace.id, "nps", "channel", settings=auto).engine
+        == "sql"
+    )
