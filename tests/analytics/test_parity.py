@@ -12,10 +12,13 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from cxloop.analytics import registry
+from cxloop.core.errors import NotFound
 from cxloop.core.settings import Settings
 from cxloop.metrics import service
 from cxloop.metrics.schemas import MetricFilters
 from cxloop.responses.models import Response
+from cxloop.segments import service as segments
+from cxloop.segments.schemas import SegmentCreate, SegmentDefinition
 from tests.factories import make_tenant
 from tests.metrics.factories import Program, add_response, add_stage, make_contact, make_program
 
@@ -168,3 +171,37 @@ def test_auto_uses_duckdb_only_for_large_workspaces(
         service.metric_breakdown(db, small.workspace.id, "nps", "channel", settings=auto).engine
         == "sql"
     )
+
+
+def test_a_segment_filter_counts_the_same_answers_as_the_attributes_it_stands_for(
+    db: Session, paths: tuple[Settings, Settings]
+) -> None:
+    sql, duck = paths
+    tenant = make_tenant(db)
+    ws = tenant.workspace.id
+    seed(db, ws, responses=200)
+    big = SegmentDefinition.model_validate(
+        {"conditions": [{"field": "attribute", "key": "seats", "op": "gte", "value": 40}]}
+    )
+    segment = segments.create(db, ws, SegmentCreate(name="Big accounts", definition=big))
+    db.commit()
+    by_segment = MetricFilters(segment_id=segment.id)
+    by_attribute = MetricFilters(attributes={"seats": ["40", "300"]})  # the same two contacts
+    for settings in (sql, duck):
+        for metric, by in (("nps", None), ("csat", "touchpoint"), ("nps", "period")):
+            if by is None:
+                a = service.metric_summary(db, ws, metric, by_segment, settings=settings)
+                b = service.metric_summary(db, ws, metric, by_attribute, settings=settings)
+                assert 0 < a.n < service.metric_summary(db, ws, metric, settings=settings).n
+                assert a.model_dump(exclude={"filters"}) == b.model_dump(exclude={"filters"})
+            else:
+                one = service.metric_breakdown(
+                    db, ws, metric, by, "month", by_segment, settings=settings
+                )
+                two = service.metric_breakdown(
+                    db, ws, metric, by, "month", by_attribute, settings=settings
+                )
+                assert one.rows == two.rows and one.rows
+    missing = MetricFilters(segment_id="nope")
+    with pytest.raises(NotFound):
+        service.metric_summary(db, ws, "nps", missing, settings=sql)

@@ -107,6 +107,8 @@ def aggregate_sql(q: MetricQuery) -> tuple[str, list[Any]]:
         segment = "SELECT contact_key FROM contact_attrs WHERE workspace_id = ? AND name = ?"
         where.append(f"a.contact_key IN ({segment} AND value IN ({marks}))")
         where_params.extend([q.workspace_id, name, *values])
+    if q.members is not None:  # the caller registers the member ids as table `members`
+        where.append("a.contact_key IN (SELECT hash(contact_id) FROM members)")
     select = ", ".join([*keys, MEASURES])
     sql = f"SELECT {select} FROM answers a {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
     if keys:

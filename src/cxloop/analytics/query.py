@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cxloop.core.errors import Invalid
@@ -56,6 +57,8 @@ class MetricQuery:
     language: str | None = None
     attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     segments: tuple[Segment, ...] = field(default=(Segment(None, 0),))
+    # a contact segment: SELECT of member contact ids (SQL path); the DuckDB path gets the ids
+    members: Any = field(default=None, compare=False)
 
     @property
     def needs_response(self) -> bool:
@@ -63,6 +66,7 @@ class MetricQuery:
         return bool(
             self.language is not None
             or self.attributes
+            or self.members is not None
             or any(d.name in ("language", "attr") for d in self.dims)
         )
 

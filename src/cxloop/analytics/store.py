@@ -234,10 +234,17 @@ class AnalyticsStore:
         cur.unregister("seen")
 
     # -- queries ----------------------------------------------------------------------------
-    def aggregate(self, q: MetricQuery) -> list[tuple[Any, ...]]:
-        """(keys..., n, good, bad, Σvalue, Σvalue²) per group, as the SQL path returns them."""
+    def aggregate(
+        self, q: MetricQuery, members: Sequence[str] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """(keys..., n, good, bad, Σvalue, Σvalue²) per group, as the SQL path returns them;
+        `members` are the contact ids of the query's segment, if it has one."""
         sql, params = duck_sql.aggregate_sql(q)
-        return [tuple(r) for r in self.con.cursor().execute(sql, params).fetchall()]
+        cursor = self.con.cursor()
+        if q.members is not None:
+            ids = pa.array(list(members or []), pa.string())
+            cursor.register("members", pa.table({"contact_id": ids}))
+        return [tuple(r) for r in cursor.execute(sql, params).fetchall()]
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Runs read-only SQL over the copy (benchmarks, drivers)."""

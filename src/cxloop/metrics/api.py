@@ -15,7 +15,7 @@ from cxloop.metrics.schemas import Metric, MetricBreakdown, MetricFilters, Metri
 router = APIRouter(tags=["metrics"])
 KNOWN_PARAMS = {
     "by", "period", "from", "to", "touchpoint_id", "channel", "survey_id", "journey_id",
-    "stage_id", "language", "attr",
+    "stage_id", "language", "attr", "segment_id",
 }  # fmt: skip
 
 
@@ -74,6 +74,9 @@ def read_metric(
     journey_id: Annotated[str | None, Query(max_length=32)] = None,
     stage_id: Annotated[str | None, Query(max_length=32)] = None,
     language: Annotated[str | None, Query(max_length=16)] = None,
+    segment_id: Annotated[
+        str | None, Query(max_length=32, description="Only the segment's contacts.")
+    ] = None,
     attr: Annotated[
         list[str] | None,
         Query(
@@ -100,6 +103,7 @@ def read_metric(
         stage_id=stage_id,
         language=language,
         attributes=parse_attribute_filters(attr or []),
+        segment_id=segment_id,
     )
     if by is None:
         return service.metric_summary(db, caller.workspace_id, metric, filters, settings=settings)

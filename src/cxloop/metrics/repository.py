@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import (
     Date,
     Integer,
-    String,
     and_,
     case,
     cast,
@@ -30,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cxloop.accounts.models import Workspace
 from cxloop.analytics.query import Dim, MetricQuery
-from cxloop.contacts.models import Contact
+from cxloop.contacts.models import Contact, attribute_text
 from cxloop.journeys.models import Journey, Stage, Touchpoint
 from cxloop.metrics.schemas import Period
 from cxloop.responses.models import Answer, Response
@@ -99,21 +98,9 @@ def _conditions(q: MetricQuery, dialect: str) -> list[ColumnElement[bool]]:
         conditions.append(Response.language == q.language)
     for name, values in q.attributes:
         conditions.append(attribute_text(dialect, name).in_(values))
+    if q.members is not None:
+        conditions.append(Response.contact_id.in_(q.members.scalar_subquery()))
     return conditions
-
-
-def attribute_text(dialect: str, name: str) -> ColumnElement[Any]:
-    """A contact attribute as text, the same on both databases: 'gold', '42', '1.5', 'true'."""
-    if dialect == "sqlite":
-        path = f'$."{name}"'  # names are checked against ATTRIBUTE_NAME before they get here
-        kind = func.json_type(Contact.attributes, path)
-        return case(
-            (kind == "true", "true"),
-            (kind == "false", "false"),
-            else_=cast(func.json_extract(Contact.attributes, path), String),
-        )
-    text: ColumnElement[Any] = Contact.attributes[name].as_string()
-    return text
 
 
 def _offset_minutes(q: MetricQuery) -> ColumnElement[Any]:

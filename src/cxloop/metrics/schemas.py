@@ -46,6 +46,7 @@ class MetricFilters(BaseModel):
     stage_id: str | None = None
     language: str | None = None
     attributes: dict[str, list[str]] = Field(default_factory=dict)
+    segment_id: str | None = Field(None, description="Only answers of the segment's contacts.")
 
 
 class MetricResult(BaseModel):

@@ -44,6 +44,7 @@ from cxloop.metrics.schemas import (
     Period,
     TouchpointOption,
 )
+from cxloop.segments import service as contact_segments
 
 E = TypeVar("E", bound=StrEnum)
 ROWS = TypeAdapter(list[MetricRow])
@@ -124,6 +125,9 @@ def build_query(
         language=filters.language,
         attributes=tuple((k, tuple(v)) for k, v in sorted(filters.attributes.items())),
         segments=segments(tz, since or spans[0], until or spans[1]),
+        members=contact_segments.member_ids(db, workspace_id, filters.segment_id)
+        if filters.segment_id
+        else None,
     )
 
 
@@ -135,7 +139,9 @@ def aggregates(
     if store is None:
         return repo.aggregate(db, q), "sql"
     k = len(q.dims)
-    return [repo.to_aggregate(r[:k], r[k:]) for r in store.aggregate(q)], "duckdb"
+    members = list(db.scalars(q.members)) if q.members is not None else None
+    rows = store.aggregate(q, members)
+    return [repo.to_aggregate(r[:k], r[k:]) for r in rows], "duckdb"
 
 
 @functools.lru_cache(maxsize=4096)
