@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cxloop.comments import insights
+from cxloop.comments.schemas import CommentFilters, SentimentByTouchpoint
 from cxloop.core.errors import Invalid
 from cxloop.core.settings import Settings
 from cxloop.journeys.models import Channel
@@ -85,6 +87,7 @@ class Dashboard:
     by_touchpoint: list[RankedRow] = field(default_factory=list)
     by_channel: list[RankedRow] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    sentiment: list[SentimentByTouchpoint] = field(default_factory=list)
     touchpoints: list[TouchpointOption] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
 
@@ -203,4 +206,11 @@ def build_dashboard(
     view.by_channel = nps_by(Breakdown.channel)
     view.trend = _weekly_trend(db, workspace_id, base, today, settings)
     view.comments = metrics.latest_comments(db, workspace_id, recent, COMMENT_LIMIT)
+    view.sentiment = insights.sentiment_by_touchpoint(
+        db,
+        workspace_id,
+        CommentFilters(
+            date_from=recent.date_from, touchpoint_id=view.touchpoint_id, channel=view.channel
+        ),
+    )
     return view
