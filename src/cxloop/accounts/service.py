@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import MutableMapping
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -153,3 +154,33 @@ def update_workspace(db: Session, workspace_id: str, change: WorkspaceUpdate) ->
         workspace.min_sample = change.min_sample
     db.flush()
     return workspace
+
+
+def workspace_zone(db: Session, workspace_id: str) -> ZoneInfo:
+    return ZoneInfo(get_workspace(db, workspace_id).timezone)
+
+
+def workspace_today(db: Session, workspace_id: str) -> date:
+    """Today's date in the workspace's time zone."""
+    return datetime.now(workspace_zone(db, workspace_id)).date()
+
+
+def workspace_days(
+    db: Session, workspace_id: str, date_from: date | None, date_to: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """The UTC instants at which the workspace's day date_from starts and the day after date_to
+    starts (both ends of the days included); Invalid when from > to."""
+    if date_from and date_to and date_from > date_to:
+        raise Invalid(
+            f"from: must be on or before to ({date_from} > {date_to})",
+            details=[{"field": "from", "message": "must be on or before to"}],
+        )
+    zone = workspace_zone(db, workspace_id)
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+    return (
+        midnight(date_from) if date_from else None,
+        midnight(date_to + timedelta(days=1)) if date_to else None,
+    )

@@ -41,7 +41,9 @@ def comment_filters(
     touchpoint_id: Annotated[str | None, Query(max_length=32)] = None,
     channel: Annotated[str | None, Query(max_length=32)] = None,
     source: Annotated[str | None, Query(max_length=32, description="survey, review, chat…")] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="First day (UTC).")] = None,
+    date_from: Annotated[
+        date | None, Query(alias="from", description="First day (workspace time zone).")
+    ] = None,
     date_to: Annotated[date | None, Query(alias="to", description="Last day, included.")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words to find.")] = None,
     attribute: Annotated[

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from threading import Lock
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cxloop.accounts import service as accounts
 from cxloop.comments import repository as repo
 from cxloop.comments.models import Comment, CommentTheme, TextProfile
 from cxloop.comments.schemas import (
@@ -236,13 +236,8 @@ def reanalyse(
 # --- the explorer -----------------------------------------------------------------------------
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def query(db: Session, workspace_id: str, filters: CommentFilters) -> repo.CommentQuery:
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise Invalid(f"from: must be on or before to ({filters.date_from} > {filters.date_to})")
+    since, until = accounts.workspace_days(db, workspace_id, filters.date_from, filters.date_to)
     attribute = None
     if filters.attribute:
         key, sep, value = filters.attribute.partition("=")
@@ -257,8 +252,8 @@ def query(db: Session, workspace_id: str, filters: CommentFilters) -> repo.Comme
         touchpoint_id=filters.touchpoint_id,
         channel=filters.channel,
         source=filters.source,
-        since=_day_start(filters.date_from) if filters.date_from else None,
-        until=_day_start(filters.date_to + timedelta(days=1)) if filters.date_to else None,
+        since=since,
+        until=until,
         search=(filters.q or "").strip() or None,
         contact_attribute=attribute,
         contacts=segments.member_ids(db, workspace_id, filters.segment_id)

@@ -4,8 +4,7 @@ bootstrap intervals, and each driver's performance for the importance x performa
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -19,22 +18,6 @@ from cxloop.surveys import service as surveys
 
 DRIVER_KINDS = ("rating", "csat", "ces")
 OUTCOME_KINDS = ("nps", "csat", "rating")
-
-
-def _period(
-    db: Session, workspace_id: str, date_from: date | None, date_to: date | None
-) -> tuple[datetime | None, datetime | None]:
-    if date_from and date_to and date_from > date_to:
-        raise Invalid(f"from: must be on or before to ({date_from} > {date_to})")
-    zone = ZoneInfo(accounts.get_workspace(db, workspace_id).timezone)
-
-    def at(day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-
-    return (
-        at(date_from) if date_from else None,
-        at(date_to + timedelta(days=1)) if date_to else None,
-    )
 
 
 def analyse(
@@ -68,7 +51,7 @@ def analyse(
         raise Invalid("drivers: a driver analysis needs at least two rating questions")
     if len(drivers) > MAX_DRIVERS:
         raise Invalid(f"drivers: at most {MAX_DRIVERS} drivers at once (got {len(drivers)})")
-    since, until = _period(db, workspace_id, date_from, date_to)
+    since, until = accounts.workspace_days(db, workspace_id, date_from, date_to)
     rows = repo.numeric_answers(db, workspace_id, survey_id, [outcome, *drivers], since, until)
     frame = pd.DataFrame(rows, columns=["response", "key", "value"])
     wide = frame.pivot_table(index="response", columns="key", values="value", aggfunc="first")

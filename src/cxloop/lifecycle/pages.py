@@ -3,10 +3,9 @@ for those who contacted support versus those who did not, and the workspace's de
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -44,11 +43,6 @@ LABELS = {
 }
 
 
-def _today(db: DbSession, workspace_id: str) -> date:
-    """Today in the workspace's time zone."""
-    return datetime.now(ZoneInfo(accounts.get_workspace(db, workspace_id).timezone)).date()
-
-
 def _presets(today: date) -> list[tuple[int, date, date]]:
     return [(d, today - timedelta(days=d - 1), today) for d in PRESETS]
 
@@ -57,7 +51,7 @@ def _period(
     db: DbSession, workspace_id: str, date_from: date | None, date_to: date | None
 ) -> tuple[date, date]:
     """The requested days, or the last DEFAULT_DAYS days up to today."""
-    end = date_to or _today(db, workspace_id)
+    end = date_to or accounts.workspace_today(db, workspace_id)
     return date_from or end - timedelta(days=DEFAULT_DAYS - 1), end
 
 
@@ -90,7 +84,7 @@ def _page(
         "problem": problem,
         "date_from": start,
         "date_to": end,
-        "presets": _presets(_today(db, caller.workspace_id)),
+        "presets": _presets(accounts.workspace_today(db, caller.workspace_id)),
         "form": form or _form_of(settings),
         "labels": LABELS,
         "kinds": [k.value for k in InteractionKind],

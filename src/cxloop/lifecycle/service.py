@@ -8,13 +8,11 @@ annual retention 1 - annual churn.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import service as accounts
-from cxloop.core.errors import Invalid
 from cxloop.lifecycle import repository as repo
 from cxloop.lifecycle.schemas import ChurnComparison, CustomerMetrics, CustomerSettings, GroupRead
 from cxloop.metrics import customer
@@ -33,10 +31,6 @@ def update_settings(db: Session, workspace_id: str, change: CustomerSettings) ->
     workspace.customer_settings = change.model_dump(mode="json")
     db.flush()
     return change
-
-
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 def _group(
@@ -98,13 +92,10 @@ def customer_metrics(
     db: Session, workspace_id: str, date_from: date, date_to: date
 ) -> CustomerMetrics:
     """Customer metrics for the days date_from..date_to (inclusive, workspace time zone)."""
-    if date_from > date_to:
-        raise Invalid(f"from: must be on or before to ({date_from} > {date_to})")
+    start, end = accounts.workspace_days(db, workspace_id, date_from, date_to)
+    assert start is not None and end is not None
     workspace = accounts.get_workspace(db, workspace_id)
     settings = settings_of(db, workspace_id)
-    zone = ZoneInfo(workspace.timezone)
-    start = _local_midnight(date_from, zone)
-    end = _local_midnight(date_to + timedelta(days=1), zone)
     counts = repo.group_counts(
         db,
         workspace_id,

@@ -4,9 +4,8 @@ hours) and reopen rate, overall and per touchpoint or channel, and the business 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -35,11 +34,6 @@ DAY_NAMES: dict[str, str] = {
 INTERVAL = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})\s*$")
 
 
-def _today(db: DbSession, workspace_id: str) -> date:
-    """Today in the workspace's time zone."""
-    return datetime.now(ZoneInfo(accounts.get_workspace(db, workspace_id).timezone)).date()
-
-
 def _presets(today: date) -> list[tuple[int, date, date]]:
     return [(d, today - timedelta(days=d - 1), today) for d in PRESETS]
 
@@ -48,7 +42,7 @@ def _period(
     db: DbSession, workspace_id: str, date_from: date | None, date_to: date | None
 ) -> tuple[date, date]:
     """The requested days, or the last DEFAULT_DAYS days up to today."""
-    end = date_to or _today(db, workspace_id)
+    end = date_to or accounts.workspace_today(db, workspace_id)
     return date_from or end - timedelta(days=DEFAULT_DAYS - 1), end
 
 
@@ -129,7 +123,7 @@ def _page(
         "date_from": start,
         "date_to": end,
         "by": by or "",
-        "presets": _presets(_today(db, caller.workspace_id)),
+        "presets": _presets(accounts.workspace_today(db, caller.workspace_id)),
         "form": form or calendar_form(service.read_calendar(db, caller.workspace_id)),
         "day_names": DAY_NAMES,
         "error": error,

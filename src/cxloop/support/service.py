@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import service as accounts
 from cxloop.core.calendar import BusinessCalendar, CalendarSpec, default_calendar
-from cxloop.core.errors import Invalid
 from cxloop.metrics.support import SupportMetrics, Ticket, support_metrics
 from cxloop.support import repository as repo
 from cxloop.support.schemas import DurationRead, SupportGroup, SupportMetricsRead
@@ -57,12 +55,8 @@ def metrics(
     db: Session, workspace_id: str, date_from: date, date_to: date, by: By | None = None
 ) -> SupportMetricsRead:
     """Tickets opened on the days date_from..date_to (inclusive, workspace time zone)."""
-    if date_from > date_to:
-        raise Invalid(f"from: must be on or before to ({date_from} > {date_to})")
-    workspace = accounts.get_workspace(db, workspace_id)
-    zone = ZoneInfo(workspace.timezone)
-    start = datetime.combine(date_from, time.min, tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    start, end = accounts.workspace_days(db, workspace_id, date_from, date_to)
+    assert start is not None and end is not None
     calendar = calendar_of(db, workspace_id)
     rows = repo.tickets(db, workspace_id, start, end)
     tickets = [Ticket(r.created, r.first_reply, r.solved, r.reopened) for r in rows]
