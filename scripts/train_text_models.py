@@ -2,10 +2,13 @@
 
     .venv/bin/python scripts/train_text_models.py            # writes src/cxloop/text/models/
     .venv/bin/python scripts/train_text_models.py --permissive-only   # wisesight (CC0) only
+    .venv/bin/python scripts/train_text_models.py --tune vi --grid 1,2,4,8
     .venv/bin/python scripts/train_text_models.py --corrections-experiment
 
-Reproducible: fixed seeds, fixed AIVIVN hold-back (last 20% after a seeded shuffle). The data is
-read from beside the repository and never copied into it; only the trained model file is.
+Hyper-parameters are chosen on a split of the training data (--tune: 85% fit, 15% scored),
+never on the dev splits, which are only reported. Reproducible: fixed seeds, fixed AIVIVN
+hold-back. The data is read from beside the repository and never copied into it; only the
+trained model file is.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ import json
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from cxloop.text.corrections import Correction, retrain_with_corrections
+from cxloop.text.evaluation.corrections import correction_experiment
 from cxloop.text.evaluation.datasets import (
     Corpus,
     default_data_dir,
@@ -30,6 +34,7 @@ from cxloop.text.training import TrainingOptions, prune, score_corpus, train
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "src" / "cxloop" / "text" / "models"
 PERMISSIVE = ("wisesight",)
+TUNING_SHARE = 0.15
 
 
 def report(model: LinearModel, corpora: dict[str, Corpus]) -> dict[str, float]:
@@ -44,23 +49,43 @@ def report(model: LinearModel, corpora: dict[str, Corpus]) -> dict[str, float]:
     return scores
 
 
-def corrections_experiment(corpora: dict[str, Corpus], options: TrainingOptions) -> None:
-    """Base model without UIT-VSFC; then 200 UIT-VSFC training comments as corrections."""
-    base = train([c for name, c in corpora.items() if name != "uit_vsfc"], options)
-    uit = corpora["uit_vsfc"]
-    before = score_corpus(SentimentAnalyser(base), uit.dev, False)
-    print(f"base without UIT-VSFC: UIT-VSFC dev macro-F1 {before:.4f}")
-    for seed in (1, 2, 3):
-        picked = random.Random(seed).sample(uit.train, 200)
-        fixes = [Correction(e.text, e.label, e.language) for e in picked]
-        adapted = retrain_with_corrections(base, fixes)
-        after = score_corpus(SentimentAnalyser(adapted), uit.dev, False)
-        others = {
-            name: round(score_corpus(SentimentAnalyser(adapted), c.dev, c.binary), 4)
-            for name, c in corpora.items()
-            if name != "uit_vsfc"
-        }
-        print(f"  + 200 corrections (seed {seed}): UIT-VSFC dev {after:.4f}; others {others}")
+def tuning_split(corpora: dict[str, Corpus], language: str) -> dict[str, Corpus]:
+    """The language's corpora with 15% of train moved to a tuning 'dev' (seeded)."""
+    result = {}
+    for name, corpus in corpora.items():
+        if corpus.language != language:
+            continue
+        rows = list(corpus.train)
+        random.Random(11).shuffle(rows)
+        cut = int(len(rows) * (1 - TUNING_SHARE))
+        result[name] = replace(corpus, train=rows[:cut], dev=rows[cut:])
+    return result
+
+
+def tune(
+    corpora: dict[str, Corpus], language: str, grid: list[float], options: TrainingOptions
+) -> None:
+    split = tuning_split(corpora, language)
+    for c in grid:
+        trial = replace(options, c={**options.c, language: c})
+        model = train(list(split.values()), trial)
+        scores = report(model, split)
+        scores.pop("lithuanian_hand_labelled")
+        print(f"{language} C={c}: tuning-split macro-F1 {scores}", flush=True)
+
+
+def corrections(corpora: dict[str, Corpus], options: TrainingOptions) -> None:
+    """200 corrections into the shipped model, and into a base trained without UIT-VSFC."""
+    for label, base in (
+        ("shipped model", None),
+        (
+            "base without UIT-VSFC",
+            train([c for n, c in corpora.items() if n != "uit_vsfc"], options),
+        ),
+    ):
+        for seed in (1, 2, 3):
+            result = correction_experiment("vi", 200, base=base, corpora=corpora, seed=seed)
+            print(f"{label}, seed {seed}: {json.dumps(result)}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,13 +95,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--permissive-only", action="store_true")
     parser.add_argument("--no-save", action="store_true")
     parser.add_argument("--corrections-experiment", action="store_true")
+    parser.add_argument("--tune", metavar="LANGUAGE")
+    parser.add_argument("--grid", default="0.5,1,2,4,8")
     parser.add_argument("--prune", type=float, default=0.02)
     parser.add_argument("--options", default="{}", help="JSON of TrainingOptions fields")
     args = parser.parse_args(argv)
     corpora = load_corpora(args.data_dir)
     options = TrainingOptions(**json.loads(args.options))
     if args.corrections_experiment:
-        corrections_experiment(corpora, options)
+        corrections(corpora, options)
+        return 0
+    if args.tune:
+        tune(corpora, args.tune, [float(v) for v in args.grid.split(",")], options)
         return 0
     names = PERMISSIVE if args.permissive_only else tuple(corpora)
     started = time.perf_counter()

@@ -14,7 +14,7 @@ app.command()(classify)
 runner = CliRunner()
 
 ROWS = [
-    ("1", "fast delivery but rude staff"),
+    ("1", "love the app but the delivery was slow"),
     ("2", "Giao hàng nhanh, sản phẩm rất tốt"),
     ("3", "พนักงานบริการดีมาก"),
     ("4", "Prekė atkeliavo sugadinta, labai nusivyliau"),
@@ -66,7 +66,7 @@ def test_classify_adds_columns(tmp_path: Path) -> None:
         "negative",
         "neutral",
     ]
-    assert rows[0]["themes"].split("|")[:2] == ["delivery", "staff"]
+    assert {"delivery", "website_app"} <= set(rows[0]["themes"].split("|"))
     assert -1 <= float(rows[3]["sentiment_score"]) < 0
     assert rows[4]["themes"] == "" and rows[4]["sentiment_score"] == "0.0000"
 

@@ -23,6 +23,8 @@ from cxloop.text.normalise import deaccent, has_letters
 UNDETERMINED = "und"
 EXPECTED_BONUS = math.log(1000.0)
 MIN_CONFIDENCE = 0.3
+CACHE_SIZE = 50_000
+CACHED_LENGTH = 200
 
 _VI_SYLLABLE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
@@ -97,9 +99,21 @@ class LanguageDetector:
         known = set(labels)
         self.expected = frozenset(code for code in (expected or ()) if code in known)
         self._expected_mask = np.array([label in self.expected for label in labels])
+        self._cache: dict[str, tuple[str, float]] = {}
 
     def detect(self, text: str) -> tuple[str, float]:
-        """(language code or 'und', confidence 0..1) of a cleaned comment."""
+        """(language code or 'und', confidence 0..1) of a cleaned comment (cached: short
+        comments such as "ok" or "good service" repeat a lot)."""
+        found = self._cache.get(text)
+        if found is None:
+            found = self._detect(text)
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.clear()
+            if len(text) < CACHED_LENGTH:
+                self._cache[text] = found
+        return found
+
+    def _detect(self, text: str) -> tuple[str, float]:
         if not has_letters(text) or not _LETTERS.search(text):
             return UNDETERMINED, 0.0
         letters = len(_LETTERS.findall(text))

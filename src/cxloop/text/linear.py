@@ -15,11 +15,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.optimize
 import scipy.sparse
 from numpy.typing import NDArray
+
+from cxloop.core.errors import Invalid
 
 CLASSES = ("neg", "neu", "pos")
 
@@ -74,34 +77,49 @@ class LinearModel:
         return softmax(self.logits(units))
 
     def save(self, path: Path) -> None:
+        path.write_bytes(self.to_bytes())
+
+    def to_bytes(self, *, half: bool = True) -> bytes:
+        """The model as bytes (compressed .npz; weights as float16 unless half=False), e.g. to
+        store a workspace's model in the database; `from_bytes` reads it back."""
         names = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
         blob = np.frombuffer("\n".join(names).encode("utf-8"), np.uint8)
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
             vocabulary=blob,
-            weights=self.weights.astype(np.float16),
+            weights=self.weights.astype(np.float16 if half else np.float32),
             meta=np.frombuffer(
                 json.dumps({"classes": list(self.classes), **self.info}).encode(), np.uint8
             ),
         )
-        path.write_bytes(buffer.getvalue())
+        return buffer.getvalue()
 
     @classmethod
     def load(cls, source: Path | bytes) -> LinearModel:
-        raw = source.read_bytes() if isinstance(source, Path) else source
-        with np.load(io.BytesIO(raw)) as data:
-            names = bytes(data["vocabulary"]).decode("utf-8").split("\n")
-            weights = np.asarray(data["weights"], np.float32)
-            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-        classes = tuple(meta.pop("classes"))
-        return cls(dict(zip(names, range(len(names)), strict=True)), weights, classes, meta)
+        return cls.from_bytes(source.read_bytes() if isinstance(source, Path) else source)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> LinearModel:
+        """A model from `to_bytes()` output; Invalid when the bytes are not one."""
+        try:
+            with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+                names = bytes(data["vocabulary"]).decode("utf-8").split("\n")
+                weights = np.asarray(data["weights"], np.float32)
+                meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+            classes = tuple(meta.pop("classes"))
+            vocabulary = dict(zip(names, range(len(names)), strict=True))
+        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise Invalid(f"sentiment_model: not a cxloop sentiment model ({exc})") from exc
+        if weights.shape != (len(vocabulary), len(classes)):
+            raise Invalid("sentiment_model: weights do not match the vocabulary")
+        return cls(vocabulary, weights, classes, meta)
 
 
-def softmax(logits: NDArray[np.float32]) -> NDArray[np.float32]:
+def softmax(logits: NDArray[Any]) -> NDArray[Any]:
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
-    result: NDArray[np.float32] = exp / exp.sum(axis=1, keepdims=True)
+    result: NDArray[Any] = exp / exp.sum(axis=1, keepdims=True)
     return result
 
 

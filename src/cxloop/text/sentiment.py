@@ -11,11 +11,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-import numpy as np
-
-from cxloop.text.features import DENSE_FEATURES, ClauseFeatures, clause_features, dense_values
-from cxloop.text.lexicon import LexiconScore
+from cxloop.text.features import (
+    ClauseFeatures,
+    clause_features,
+    clauses_of,
+    dense_names,
+    dense_values,
+    language_prefix,
+)
+from cxloop.text.lexicon import LexiconScore, score_clause
 from cxloop.text.linear import LinearModel, Unit, softmax
+from cxloop.text.scoring import FastScorer
 
 LABELS = {"pos": "positive", "neu": "neutral", "neg": "negative"}
 CLAUSE_CONFIDENCE = 0.65
@@ -41,22 +47,16 @@ class Sentiment:
 
 
 def dense_inputs(score: LexiconScore, language: str, trained: bool) -> list[tuple[str, float]]:
-    """Lexicon inputs and biases: shared by all languages (what carries over to a language
-    without training data) and, for a trained language, its own copy."""
-    dense = dense_values(score)
-    values = list(zip(DENSE_FEATURES, dense, strict=True))
-    values.append(("~bias", 1.0))
-    if trained:
-        suffix = "@" + language
-        values.extend(
-            (name + suffix, value) for name, value in zip(DENSE_FEATURES, dense, strict=True)
-        )
-        values.append(("~lang:" + language, 1.0))
-    return values
+    """Lexicon inputs and bias: a trained language's own, else the shared ones (learnt from all
+    training languages: what carries over to a language without training data)."""
+    names = dense_names(language if trained else None)
+    return list(zip(names, [*dense_values(score), 1.0], strict=True))
 
 
 def comment_unit(clauses: list[ClauseFeatures], language: str, trained: bool) -> Unit:
-    names = [name for clause in clauses for name in clause.names]
+    """The model row of some clauses (a comment, or one clause of it)."""
+    prefix = language_prefix(language)
+    names = [prefix + name for clause in clauses for name in clause.names] if trained else []
     total = sum((clause.lexicon for clause in clauses), LexiconScore())
     return names, dense_inputs(total, language, trained)
 
@@ -80,53 +80,62 @@ class SentimentAnalyser:
 
     def __init__(self, model: LinearModel | None = None) -> None:
         self.model = model or load_base_model()
+        self.scorer = FastScorer(self.model)
         self._pos = self.model.classes.index("pos")
         self._neg = self.model.classes.index("neg")
 
     def analyse(self, texts: Sequence[str], languages: Sequence[str]) -> list[Sentiment]:
-        trained = self.model.trained_languages
-        units: list[Unit] = []
-        spans: list[tuple[int, int]] = []
-        clause_tokens: list[list[list[str]]] = []
+        comments = []
+        lexicons = []
         for text, language in zip(texts, languages, strict=True):
-            is_trained = language in trained
-            clauses = clause_features(text, language, lexicon_only=not is_trained)
-            start = len(units)
-            units.append(comment_unit(clauses, language, is_trained))
-            if len(clauses) > 1:
-                units.extend(comment_unit([c], language, is_trained) for c in clauses)
-            spans.append((start, len(units)))
-            clause_tokens.append([c.tokens for c in clauses])
-        probabilities = softmax(self.model.logits(units))
+            clauses, lexicon = clauses_of(text, language)
+            comments.append((clauses, [score_clause(clause, lexicon) for clause in clauses]))
+            lexicons.append(lexicon)
+        logits, spans = self.scorer.logits(comments, languages, lexicons)
+        probabilities = softmax(logits)
+        best = probabilities.argmax(axis=1)
+        rows = _Rows(
+            labels=[
+                LABELS[self.model.classes[int(i)]] if p >= 0.5 else "neutral"
+                for i, p in zip(best.tolist(), probabilities.max(axis=1).tolist(), strict=True)
+            ],
+            top=[LABELS[self.model.classes[int(i)]] for i in best.tolist()],
+            scores=(probabilities[:, self._pos] - probabilities[:, self._neg]).tolist(),
+            positive=(probabilities[:, self._pos] >= CLAUSE_CONFIDENCE).tolist(),
+            negative=(probabilities[:, self._neg] >= CLAUSE_CONFIDENCE).tolist(),
+            probabilities=probabilities.tolist(),
+        )
         return [
-            self._result(probabilities[start:end], tokens)
-            for (start, end), tokens in zip(spans, clause_tokens, strict=True)
+            self._result(rows, start, end, clauses)
+            for (start, end), (clauses, _) in zip(spans, comments, strict=True)
         ]
 
-    def _result(self, rows: np.ndarray, tokens: list[list[str]]) -> Sentiment:
-        comment = rows[0]
-        label = LABELS[self.model.classes[int(comment.argmax())]]
-        score = self._score(comment)
+    def _result(self, rows: _Rows, start: int, end: int, tokens: list[list[str]]) -> Sentiment:
+        label = rows.top[start]
+        score = rows.scores[start]
         clauses: list[ClauseSentiment] = []
-        if len(rows) == 1 and tokens:
+        if end - start == 1 and tokens:
             clauses = [ClauseSentiment(tokens[0], label, score)]
-        for row, words in zip(rows[1:], tokens, strict=False):
-            clauses.append(ClauseSentiment(words, self._clause_label(row), self._score(row)))
-        if len(rows) > 1 and abs(score) < MIXED_MARGIN:
-            clear_positive = any(row[self._pos] >= CLAUSE_CONFIDENCE for row in rows[1:])
-            clear_negative = any(row[self._neg] >= CLAUSE_CONFIDENCE for row in rows[1:])
-            if clear_positive and clear_negative:
+        for row, words in zip(range(start + 1, end), tokens, strict=False):
+            clauses.append(ClauseSentiment(words, rows.labels[row], rows.scores[row]))
+        if end - start > 1 and abs(score) < MIXED_MARGIN:
+            parts = range(start + 1, end)
+            if any(rows.positive[i] for i in parts) and any(rows.negative[i] for i in parts):
                 label = "mixed"
         probabilities = {
-            LABELS[name]: float(comment[i]) for i, name in enumerate(self.model.classes)
+            LABELS[name]: value
+            for name, value in zip(self.model.classes, rows.probabilities[start], strict=True)
         }
         return Sentiment(label, round(score, 4), probabilities, clauses)
 
-    def _score(self, row: np.ndarray) -> float:
-        return float(row[self._pos] - row[self._neg])
 
-    def _clause_label(self, row: np.ndarray) -> str:
-        best = int(row.argmax())
-        if row[best] < 0.5:
-            return "neutral"
-        return LABELS[self.model.classes[best]]
+@dataclass
+class _Rows:
+    """Per-row results of one batch as Python lists (fast to index)."""
+
+    labels: list[str]  # clause label (neutral below 0.5)
+    top: list[str]  # most probable class
+    scores: list[float]  # P(positive) - P(negative)
+    positive: list[bool]  # clearly positive
+    negative: list[bool]  # clearly negative
+    probabilities: list[list[float]]

@@ -95,8 +95,8 @@ class _Keywords:
 
     def themes(self, tokens: list[str]) -> list[str]:
         found: list[str] = []
-        if self.thai and any(is_thai(token) for token in tokens):
-            joined = "".join(tokens)
+        joined = "".join(tokens) if self.thai else ""
+        if joined and is_thai(joined):
             for keyword, keys in self.thai.items():
                 if keyword in joined:
                     found.extend(keys)
@@ -142,6 +142,7 @@ class ThemeMatcher:
         self.taxonomy = taxonomy
         self._cache: dict[tuple[str, bool], _Keywords] = {}
         self._examples: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        self._content: dict[str, str] = {}  # token -> its plain form as a content word, or ""
         for theme in taxonomy.themes:
             for examples in theme.examples.values():
                 for example in examples:
@@ -188,9 +189,17 @@ class ThemeMatcher:
     def _example_matches(self, clause: list[str]) -> list[str]:
         if not self._examples:
             return []
-        words = frozenset(
-            plain_word(token) for token in clause if len(token) > 2 and token not in _STOP
-        )
+        content = self._content
+        words = set()
+        for token in clause:
+            word = content.get(token)
+            if word is None:
+                word = plain_word(token) if len(token) > 2 and token not in _STOP else ""
+                if len(content) > 200_000:
+                    content.clear()
+                content[token] = word
+            if word:
+                words.add(word)
         matched: list[str] = []
         seen: set[tuple[str, frozenset[str]]] = set()
         for word in words:

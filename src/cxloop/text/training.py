@@ -1,89 +1,173 @@
 """Training of the multilingual sentiment model from labelled corpora (see
-scripts/train_text_models.py), and its evaluation on their dev splits."""
+scripts/train_text_models.py), and its evaluation on their dev splits.
+
+Each trained language gets its own logistic regression (scikit-learn, training only) over its
+own prefixed features, with its own L2 strength and class weighting; a small shared model over
+the lexicon inputs of every language serves languages without training data. The parts are
+merged into one `LinearModel` (numpy inference).
+"""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from cxloop.text.evaluation.datasets import Corpus, Example, macro_f1, three_way
-from cxloop.text.features import clause_features
-from cxloop.text.linear import LinearModel, TrainingSet, Unit, build_vocabulary, fit
+from cxloop.text.features import clause_features, dense_names, dense_values
+from cxloop.text.lexicon import LexiconScore
+from cxloop.text.linear import CLASSES, LinearModel, TrainingSet, Unit, build_vocabulary
 from cxloop.text.normalise import clean, deaccent
 from cxloop.text.sentiment import SentimentAnalyser, comment_unit
 
 
 @dataclass
 class TrainingOptions:
-    l2: float = 0.0012
+    c: dict[str, float] = field(default_factory=lambda: {"vi": 4.0, "th": 1.0, "en": 1.0})
+    class_balance: dict[str, float] = field(
+        default_factory=lambda: {"vi": 0.5, "th": 0.5, "en": 0.5}
+    )  # 1: classes weigh the same; 0: as often as they occur
     min_count: int = 2
     deaccented_copies: float = 0.5  # share of Vietnamese rows added again without diacritics
-    lexicon_rows: float = 0.3  # share of rows added again with lexicon inputs only
+    corpus_weight: float = 0.5  # a corpus weighs n**corpus_weight within its language
+    lexicon_rows: int = 3000  # lexicon-only rows per corpus (every language) in each fit
     lexicon_row_weight: float = 0.5
-    class_balance: float = 0.5  # 1: classes weigh the same; 0: as often as they occur
-    corpus_weight: float = 0.5  # a corpus weighs n**corpus_weight in total (0: all equal)
-    max_iter: int = 400
-    corpus_scale: dict[str, float] = field(
-        default_factory=lambda: {"umsab": 0.15}
-    )  # extra weight per corpus
+    shared_c: float = 1.0
+    max_iter: int = 300
     seed: int = 7
 
 
-def _rows(example: Example, trained: frozenset[str], *, lexicon_only: bool = False) -> Unit:
-    text = clean(example.text)
-    use_lexicon_only = lexicon_only or example.language not in trained
-    clauses = clause_features(text, example.language, lexicon_only=use_lexicon_only)
-    return comment_unit(clauses, example.language, not use_lexicon_only)
+def _unit(example: Example, trained: bool) -> Unit:
+    clauses = clause_features(clean(example.text), example.language, lexicon_only=not trained)
+    return comment_unit(clauses, example.language, trained)
 
 
-def training_set(corpora: Iterable[Corpus], options: TrainingOptions) -> TrainingSet:
-    """Rows of every corpus's training split, class-balanced within each corpus."""
-    corpora = list(corpora)
-    trained = frozenset(corpus.language for corpus in corpora)
-    rng = random.Random(options.seed)
-    data = TrainingSet([], [], [], [])
-    assert data.allowed is not None
+def lexicon_unit(example: Example, language: str | None) -> Unit:
+    """A row with only the lexicon inputs of an example, under the dense names of a trained
+    language (or the shared ones)."""
+    clauses = clause_features(clean(example.text), example.language, lexicon_only=True)
+    total = sum((clause.lexicon for clause in clauses), LexiconScore())
+    return [], list(zip(dense_names(language), [*dense_values(total), 1.0], strict=True))
+
+
+def lexicon_rows(
+    corpora: Sequence[Corpus], language: str | None, per_corpus: int, weight: float, seed: int
+) -> TrainingSet:
+    """Lexicon-only rows from every corpus, class-balanced: what the lexicon says carries over
+    across domains and languages, so it anchors each language's lexicon weights."""
+    rng = random.Random(seed)
+    data = TrainingSet([], [], [])
     for corpus in corpora:
+        picked = rng.sample(corpus.train, min(per_corpus, len(corpus.train)))
+        counts = Counter(example.label for example in picked)
+        for example in picked:
+            data.units.append(lexicon_unit(example, language))
+            data.labels.append(example.label)
+            data.weights.append(weight * len(picked) / (len(counts) * counts[example.label]))
+    return data
+
+
+def language_rows(corpora: Sequence[Corpus], options: TrainingOptions) -> TrainingSet:
+    """Rows of the training splits of one language's corpora, class- and corpus-weighted
+    (weights average 1)."""
+    rng = random.Random(options.seed)
+    data = TrainingSet([], [], [])
+    for corpus in corpora:
+        balance = options.class_balance.get(corpus.language, 0.5)
         counts = Counter(example.label for example in corpus.train)
         total = len(corpus.train) ** options.corpus_weight
-        total *= options.corpus_scale.get(corpus.name, 1.0)
-        shares = {label: n ** (1 - options.class_balance) for label, n in counts.items()}
+        shares = {label: n ** (1 - balance) for label, n in counts.items()}
         norm = sum(shares.values())
-        per_class = {label: total * shares[label] / (norm * n) for label, n in counts.items()}
-        allowed = ("neg", "pos") if corpus.binary else ("neg", "neu", "pos")
         for example in corpus.train:
-            weight = per_class[example.label]
-            variants = [(example, weight, False)]
+            weight = total * shares[example.label] / (norm * counts[example.label])
+            variants = [example]
             if corpus.language == "vi" and rng.random() < options.deaccented_copies:
-                plain = Example(deaccent(example.text), example.label, "vi")
-                variants.append((plain, weight, False))
-            if rng.random() < options.lexicon_rows:
-                variants.append((example, weight * options.lexicon_row_weight, True))
-            for variant, row_weight, lexicon_only in variants:
-                data.units.append(_rows(variant, trained, lexicon_only=lexicon_only))
+                variants.append(Example(deaccent(example.text), example.label, "vi"))
+            for variant in variants:
+                data.units.append(_unit(variant, True))
                 data.labels.append(variant.label)
-                data.weights.append(row_weight)
-                data.allowed.append(allowed)
+                data.weights.append(weight)
+    mean = sum(data.weights) / max(len(data.weights), 1)
+    data.weights = [w / mean for w in data.weights]
     return data
+
+
+def join(*sets: TrainingSet) -> TrainingSet:
+    return TrainingSet(
+        [u for s in sets for u in s.units],
+        [label for s in sets for label in s.labels],
+        [w for s in sets for w in s.weights],
+    )
+
+
+def fit_sklearn(
+    data: TrainingSet, c: float, min_count: int, max_iter: int
+) -> tuple[dict[str, int], NDArray[np.float32]]:
+    """Vocabulary and weights (intercept folded into the bias input) of a logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+
+    vocabulary = build_vocabulary(data.units, min_count)
+    empty = LinearModel(vocabulary, np.zeros((len(vocabulary), len(CLASSES)), np.float32))
+    x = empty.matrix(data.units)[:, : len(vocabulary)]
+    classifier = LogisticRegression(C=c, max_iter=max_iter, tol=1e-4)
+    classifier.fit(x, data.labels, sample_weight=np.asarray(data.weights))
+    weights = np.zeros((len(vocabulary), len(CLASSES)), np.float32)
+    bias = vocabulary[next(name for name in vocabulary if name.startswith(("~lang:", "~bias")))]
+    labels = [str(label) for label in classifier.classes_]
+    if len(labels) == 2:  # binary: one column, for the second class
+        labels, coef, intercept = labels[1:], classifier.coef_, classifier.intercept_
+    else:
+        coef, intercept = classifier.coef_, classifier.intercept_
+    for column, label in enumerate(labels):
+        weights[:, CLASSES.index(label)] = coef[column]
+        weights[bias, CLASSES.index(label)] += intercept[column]
+    return vocabulary, weights
 
 
 def train(corpora: Sequence[Corpus], options: TrainingOptions | None = None) -> LinearModel:
     """A model trained on the training splits of the corpora."""
     options = options or TrainingOptions()
-    data = training_set(corpora, options)
-    vocabulary = build_vocabulary(data.units, options.min_count)
     languages = sorted({corpus.language for corpus in corpora})
+    parts = []
+    for language in languages:
+        own = language_rows([c for c in corpora if c.language == language], options)
+        anchors = lexicon_rows(
+            corpora, language, options.lexicon_rows, options.lexicon_row_weight, options.seed
+        )
+        data = join(own, anchors)
+        parts.append(fit_sklearn(data, options.c.get(language, 1.0), options.min_count, 300))
+    shared = lexicon_rows(corpora, None, options.lexicon_rows, 1.0, options.seed)
+    parts.append(fit_sklearn(shared, options.shared_c, 1, options.max_iter))
     info: dict[str, object] = {
         "trained_languages": languages,
         "corpora": [corpus.name for corpus in corpora],
-        "l2": options.l2,
+        "c": options.c,
     }
-    start = LinearModel(vocabulary, np.zeros((len(vocabulary), 3), np.float32), info=info)
-    return fit(start, data, l2=options.l2, max_iter=options.max_iter)
+    return merge(parts, info)
+
+
+def merge(
+    parts: Sequence[tuple[dict[str, int], NDArray[np.float32]]], info: dict[str, object]
+) -> LinearModel:
+    """One model from parts with disjoint feature names."""
+    vocabulary: dict[str, int] = {}
+    blocks = []
+    for part_vocabulary, weights in parts:
+        names = sorted(part_vocabulary, key=part_vocabulary.__getitem__)
+        for name in names:
+            vocabulary[name] = len(vocabulary)
+        blocks.append(weights)
+    return LinearModel(vocabulary, np.vstack(blocks).astype(np.float32), CLASSES, info)
+
+
+def shift_bias(model: LinearModel, language: str, offsets: Sequence[float]) -> None:
+    """Adds per-class offsets (neg, neu, pos) to a trained language's bias, in place."""
+    index = model.vocabulary[dense_names(language)[-1]]
+    model.weights[index] += np.asarray(offsets, np.float32)
 
 
 def prune(model: LinearModel, threshold: float) -> LinearModel:
