@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -147,6 +148,20 @@ def bench_discovery(
     from cxloop.text.discovery import benchmark
 
     benchmark(comments, console.print)
+
+
+@bench_app.command("text")
+def bench_text(
+    comments: Annotated[int, typer.Option(min=100, help="Demo comments to analyse.")] = 5000,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Labelled data sets (default: ../shared/data).")
+    ] = None,
+) -> None:
+    """Comments/s of language + sentiment + themes, and macro-F1 on the labelled dev sets."""
+    from cxloop.demo.comments import sample_comments
+    from cxloop.text import benchmark
+
+    benchmark.run(data_dir, sample_comments(comments), console.print)
 
 
 def _wire_feature_commands() -> None:

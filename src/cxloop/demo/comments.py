@@ -49,3 +49,14 @@ def phrase(rng: random.Random, language: str, kind: str) -> str:
     """A ticket subject ("tickets"), a chat opener ("chats") or an agent reply ("replies")."""
     choices: list[str] = bank()[language][kind]
     return rng.choice(choices)
+
+
+def sample_comments(count: int, seed: int = 7) -> list[str]:
+    """`count` demo comments across languages, topics and sentiments (for benchmarks)."""
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        language = rng.choice(sorted(bank()))
+        topic = rng.choice([t for t in bank()[language] if isinstance(bank()[language][t], dict)])
+        texts.append(comment(rng, language, topic, rng.choice(("positive", "neutral", "negative"))))
+    return texts
