@@ -13,6 +13,7 @@ from cxloop.contacts import pages as contacts_pages
 from cxloop.dashboard import pages as dashboard_pages
 from cxloop.drivers import api as drivers_api
 from cxloop.drivers import pages as drivers_pages
+from cxloop.exports import api as exports_api
 from cxloop.interactions import api as interactions_api
 from cxloop.jobs import api as jobs_api
 from cxloop.journeys import api as journeys_api
@@ -41,6 +42,7 @@ API_ROUTERS = [  # ingestion first: the busiest routes match without scanning th
     lifecycle_api.router,
     support_api.router,
     comments_api.router,
+    exports_api.router,
     jobs_api.router,
 ]
 PAGE_ROUTERS = [

@@ -31,6 +31,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(import_app, name="import")
 text_app = typer.Typer(help="Offline text analytics on CSV files.", no_args_is_help=True)
+export_app = typer.Typer(help="Export data to CSV, XLSX or Parquet files.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 app.add_typer(bench_app, name="bench")
 app.add_typer(text_app, name="text")
 import_app.command("responses")(import_responses)
@@ -166,6 +168,7 @@ def bench_text(
 
 def _wire_feature_commands() -> None:
     from cxloop.comments.cli import analyze
+    from cxloop.exports.cli import export_responses
     from cxloop.interactions.cli import import_interactions
     from cxloop.jobs.cli import worker
     from cxloop.text.classify_cli import classify as text_classify
@@ -174,6 +177,7 @@ def _wire_feature_commands() -> None:
     app.command("analyze")(analyze)
     app.command("worker")(worker)
     text_app.command("classify")(text_classify)
+    export_app.command("responses")(export_responses)
 
 
 _wire_feature_commands()

@@ -3,6 +3,7 @@
 from cxloop.accounts import models as accounts_models
 from cxloop.comments import models as comments_models
 from cxloop.contacts import models as contacts_models
+from cxloop.exports import models as exports_models
 from cxloop.interactions import models as interactions_models
 from cxloop.jobs import models as jobs_models
 from cxloop.journeys import models as journeys_models
@@ -14,6 +15,7 @@ __all__ = [
     "accounts_models",
     "comments_models",
     "contacts_models",
+    "exports_models",
     "interactions_models",
     "jobs_models",
     "journeys_models",
