@@ -124,8 +124,10 @@ def test_progress_is_visible_while_the_job_runs_and_deleting_stops_it(
     seen: list[tuple[str, float]] = []
     reporter = records._reporter
 
-    def watched(db: Session, export_id: str) -> Callable[[int, int], None]:
-        report = reporter(db, export_id)
+    def watched(
+        db: Session, export_id: str, keep_alive: Callable[[], bool]
+    ) -> Callable[[int, int], None]:
+        report = reporter(db, export_id, keep_alive)
 
         def spy(done: int, total: int) -> None:
             report(done, total)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -163,3 +163,29 @@ def test_the_delivery_log_is_for_admins_of_the_workspace_only(
 @pytest.fixture(autouse=True)
 def _forget_effects() -> None:
     EFFECTS.clear()
+
+
+LEASES: list[tuple[bool, object]] = []
+
+
+@jobs.handler("test.long")
+def long_job(db: Session, job: jobs.JobContext) -> None:
+    """A long job keeps its lease alive; the new lease end is visible to other sessions."""
+    kept = job.keep_alive()
+    with Session(bind=db.get_bind()) as other:
+        LEASES.append((kept, other.get(Job, job.id).locked_until))  # type: ignore[union-attr]
+
+
+def test_a_long_job_extends_its_lease(
+    db: Session, session_factory: sessionmaker[Session], settings: Settings
+) -> None:
+    tenant = make_tenant(db, "Long")
+    job_id = jobs.enqueue(db, "test.long", {}, workspace_id=tenant.workspace.id)
+    db.commit()
+    options = jobs.RunOptions(worker="long", settings=settings, lease=timedelta(hours=2))
+    started = utcnow()
+    Worker(session_factory, options).drain()
+    kept, until = LEASES[-1]
+    assert kept is True
+    assert isinstance(until, datetime) and until > started + timedelta(minutes=119)
+    assert jobs.get_job(db, tenant.workspace.id, job_id or 0).status == "done"

@@ -169,7 +169,9 @@ def _commit_aside(db: Session, export_id: str, values: dict[str, Any]) -> str | 
     return status
 
 
-def _reporter(db: Session, export_id: str) -> Callable[[int, int], None]:
+def _reporter(
+    db: Session, export_id: str, keep_alive: Callable[[], bool]
+) -> Callable[[int, int], None]:
     last = 0.0
 
     def report(done: int, total: int) -> None:
@@ -179,15 +181,21 @@ def _reporter(db: Session, export_id: str) -> Callable[[int, int], None]:
             return
         last = now
         status = _commit_aside(db, export_id, {"rows_done": done, "rows_total": total})
-        if status not in ACTIVE:
+        if status not in ACTIVE or not keep_alive():  # deleted, or another worker took over
             raise ExportCancelled(export_id)
 
     return report
 
 
-def _write(db: Session, export: Export, path: Path, settings: Settings) -> ExportOutcome:
+def _write(
+    db: Session,
+    export: Export,
+    path: Path,
+    settings: Settings,
+    keep_alive: Callable[[], bool],
+) -> ExportOutcome:
     params, excel = export.params, bool(export.params.get("excel"))
-    report = _reporter(db, export.id)
+    report = _reporter(db, export.id, keep_alive)
     if export.kind == "responses":
         filters = ResponseFilters.model_validate(params.get("filters") or {})
         layout = export.layout or "long"
@@ -209,7 +217,13 @@ def _write(db: Session, export: Export, path: Path, settings: Settings) -> Expor
     )
 
 
-def run_export(db: Session, export_id: str, settings: Settings, attempt: int = 1) -> None:
+def run_export(
+    db: Session,
+    export_id: str,
+    settings: Settings,
+    attempt: int = 1,
+    keep_alive: Callable[[], bool] = lambda: True,
+) -> None:
     """The job: writes the file, then marks the export done in the job's transaction."""
     export = repo.get_export(db, export_id)
     if export is None or export.status not in ACTIVE:
@@ -219,7 +233,7 @@ def run_export(db: Session, export_id: str, settings: Settings, attempt: int = 1
     started = {"status": "running", "started_at": utcnow(), "rows_done": 0, "error": None}
     _commit_aside(db, export_id, started)
     try:
-        outcome = _write(db, export, path, settings)
+        outcome = _write(db, export, path, settings, keep_alive)
     except ExportCancelled:
         return
     except CxError as exc:  # the data changed since the request was checked: no retry

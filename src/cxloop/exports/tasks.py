@@ -10,4 +10,5 @@ from cxloop.jobs import service as jobs
 
 @jobs.handler(records.JOB_KIND)
 def run_export(db: Session, job: jobs.JobContext) -> None:
-    records.run_export(db, str(job.payload["export_id"]), job.settings, job.attempt)
+    export_id = str(job.payload["export_id"])
+    records.run_export(db, export_id, job.settings, job.attempt, job.keep_alive)

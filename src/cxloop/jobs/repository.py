@@ -75,6 +75,17 @@ def finish(db: Session, job_id: int, worker: str, values: dict[str, Any]) -> boo
     return db.execute(stmt).rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
+def extend(db: Session, job_id: int, worker: str, until: datetime) -> bool:
+    """Moves the lease of a job this worker holds to `until`; False when it was lost."""
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id, Job.locked_by == worker, Job.status == "running")
+        .values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return db.execute(stmt).rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
 def add_attempt(db: Session, **values: Any) -> None:
     db.add(JobAttempt(**values))
 

@@ -35,6 +35,7 @@ class JobContext:
     payload: dict[str, Any]
     attempt: int
     settings: Settings
+    keep_alive: Callable[[], bool] = lambda: True  # extends the lease of a long job
 
 
 Handler = Callable[[Session, JobContext], None]
@@ -107,7 +108,13 @@ def _run(factory: sessionmaker[Session], job: repo.Claimed, options: RunOptions)
     started = utcnow()
     func = HANDLERS.get(job.kind)
     context = JobContext(
-        job.id, job.kind, job.workspace_id, dict(job.payload), job.attempts, options.settings
+        job.id,
+        job.kind,
+        job.workspace_id,
+        dict(job.payload),
+        job.attempts,
+        options.settings,
+        lambda: _extend_lease(factory, job.id, options),
     )
     with factory() as db:
         try:
@@ -126,6 +133,14 @@ def _run(factory: sessionmaker[Session], job: repo.Claimed, options: RunOptions)
             error = _describe(exc)
             log.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, error)
     _record_failure(factory, job, options, started, error, permanent=func is None)
+
+
+def _extend_lease(factory: sessionmaker[Session], job_id: int, options: RunOptions) -> bool:
+    """Pushes the lease of a running job forward (in its own transaction); False if lost."""
+    with factory() as db:
+        held = repo.extend(db, job_id, options.worker, utcnow() + options.lease)
+        db.commit()
+    return held
 
 
 def _record_failure(
