@@ -11,8 +11,12 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from cxloop import routes
+from cxloop.cases import service as cases
+from cxloop.cases import teams
+from cxloop.cases.schemas import CaseCreate, RootCauseCreate, TeamWrite
 from cxloop.comments.models import Comment, ThemeSuggestion
 from cxloop.core.database import utcnow
+from cxloop.exports.models import Export
 from cxloop.jobs import service as jobs
 from cxloop.segments.models import Segment
 from tests.factories import Tenant, make_tenant
@@ -38,6 +42,12 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/segments/{segment_id}"): {"name": "hijacked"},
     ("POST", "/theme-suggestions/{suggestion_id}/accept"): {"key": "hijacked"},
     ("POST", "/theme-suggestions/{suggestion_id}/discard"): {},
+    ("PATCH", "/cases/{case_id}"): {"title": "hijacked"},
+    ("POST", "/cases/{case_id}/transitions"): {"to": "open"},
+    ("POST", "/cases/{case_id}/notes"): {"body": "hijacked"},
+    ("POST", "/cases/{case_id}/messages"): {"body": "hijacked"},
+    ("PATCH", "/root-causes/{root_cause_id}"): {"name": "hijacked"},
+    ("PATCH", "/teams/{team_id}"): {"name": "hijacked"},
 }
 # Upserts by identity create the caller's own contact: allowed, as long as B's is untouched.
 OWN_NAMESPACE = {"/contacts/by-external-id/{external_id}", "/contacts/by-email/{email}"}
@@ -105,7 +115,7 @@ def _build_b(http: httpx.Client, b: Tenant) -> dict[str, str]:
 
 
 def _text_rows(db: Session, b: Tenant) -> dict[str, str]:
-    """An analysed comment, a theme suggestion and a job of workspace B."""
+    """An analysed comment, a theme suggestion, a job, a segment and a case of workspace B."""
     ws = b.workspace.id
     comment = Comment(
         workspace_id=ws,
@@ -120,13 +130,21 @@ def _text_rows(db: Session, b: Tenant) -> dict[str, str]:
     db.flush()
     job_id = jobs.enqueue(db, "text.discover", {}, workspace_id=ws)
     segment = Segment(workspace_id=ws, name=SECRET, definition={"conditions": []})
-    db.add(segment)
+    export = Export(workspace_id=ws, kind="responses", format="csv", status="done")
+    db.add_all([segment, export])
+    case, _ = cases.open_case(db, ws, CaseCreate(title=SECRET), "system")
+    cause = teams.create_root_cause(db, ws, RootCauseCreate(name=SECRET))
+    team = teams.create_team(db, ws, TeamWrite(name=SECRET))
     db.commit()
     return {
+        "case_id": case.id,
+        "root_cause_id": cause.id,
+        "team_id": team.id,
         "comment_id": str(comment.id),
         "suggestion_id": suggestion.id,
         "job_id": str(job_id),
         "segment_id": segment.id,
+        "export_id": export.id,
     }
 
 
