@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from cxloop.accounts import api as accounts_api
 from cxloop.accounts import pages as accounts_pages
+from cxloop.cases import api as cases_api
 from cxloop.comments import api as comments_api
 from cxloop.comments import pages as comments_pages
 from cxloop.contacts import api as contacts_api
@@ -44,6 +45,7 @@ API_ROUTERS = [  # ingestion first: the busiest routes match without scanning th
     comments_api.router,
     exports_api.router,
     jobs_api.router,
+    cases_api.router,
 ]
 PAGE_ROUTERS = [
     accounts_pages.router,

@@ -1,6 +1,7 @@
 """Imports every feature's models so that metadata (Alembic, tests) sees all tables."""
 
 from cxloop.accounts import models as accounts_models
+from cxloop.cases import models as cases_models
 from cxloop.comments import models as comments_models
 from cxloop.contacts import models as contacts_models
 from cxloop.exports import models as exports_models
@@ -13,6 +14,7 @@ from cxloop.surveys import models as surveys_models
 
 __all__ = [
     "accounts_models",
+    "cases_models",
     "comments_models",
     "contacts_models",
     "exports_models",
