@@ -15,7 +15,7 @@ from cxloop.analytics import registry
 from cxloop.core.errors import NotFound
 from cxloop.core.settings import Settings
 from cxloop.metrics import service
-from cxloop.metrics.schemas import MetricFilters
+from cxloop.metrics.schemas import MetricFilters, MetricRow
 from cxloop.responses.models import Response
 from cxloop.segments import service as segments
 from cxloop.segments.schemas import SegmentCreate, SegmentDefinition
@@ -97,7 +97,8 @@ def queries(programs: list[Program]) -> list[tuple[str, str | None, str, MetricF
     return found
 
 
-@pytest.mark.parametrize("timezone", ["America/New_York", "Asia/Ho_Chi_Minh"])
+# Kolkata (UTC+5:30): local midnights fall on half hours, so the hourly rollup is bypassed.
+@pytest.mark.parametrize("timezone", ["America/New_York", "Asia/Ho_Chi_Minh", "Asia/Kolkata"])
 def test_every_query_gives_identical_numbers_on_both_paths(
     db: Session, paths: tuple[Settings, Settings], timezone: str
 ) -> None:
@@ -205,3 +206,37 @@ def test_a_segment_filter_counts_the_same_answers_as_the_attributes_it_stands_fo
     missing = MetricFilters(segment_id="nope")
     with pytest.raises(NotFound):
         service.metric_summary(db, ws, "nps", missing, settings=sql)
+
+
+def test_the_daily_rollup_follows_a_change_of_the_workspace_time_zone(
+    db: Session, paths: tuple[Settings, Settings]
+) -> None:
+    sql, duck = paths
+    tenant = make_tenant(db)
+    tenant.workspace.timezone = "America/New_York"
+    ws = tenant.workspace.id
+    seed(db, ws, responses=150)
+    for timezone in ("America/New_York", "Asia/Tokyo"):
+        tenant.workspace.timezone = timezone
+        db.commit()
+        one = service.metric_breakdown(db, ws, "nps", "period", "day", settings=sql)
+        two = service.metric_breakdown(db, ws, "nps", "period", "day", settings=duck)
+        assert one.model_dump(exclude={"engine"}) == two.model_dump(exclude={"engine"})
+    store = registry.get_store(db.get_bind(), duck)  # type: ignore[arg-type]
+    assert store is not None and store.zone_of(ws) == "Asia/Tokyo"
+
+
+def test_breakdown_rows_are_valid_metric_rows(
+    db: Session, paths: tuple[Settings, Settings]
+) -> None:
+    """Rows are built without validation: validating them again must change nothing."""
+    _sql, duck = paths
+    tenant = make_tenant(db)
+    seed(db, tenant.workspace.id, responses=80)
+    for metric in ("nps", "csat"):
+        rows = service.metric_breakdown(
+            db, tenant.workspace.id, metric, "touchpoint", settings=duck
+        )
+        assert rows.rows
+        for row in rows.rows:
+            assert MetricRow.model_validate(row.model_dump()) == row

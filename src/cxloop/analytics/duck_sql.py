@@ -1,14 +1,26 @@
 """DuckDB SQL of the analytics copy: appending a chunk, and a metric query's aggregates.
 
 The aggregate mirrors ``cxloop.metrics.repository.aggregate`` clause for clause (same joins,
-same offset segments for periods), so both paths return the same groups and sums.
+same offset segments for periods), so both paths return the same groups and sums. Two things
+make it fast on tens of millions of answers:
+
+- Periods are bucketed by integer arithmetic: each answer's local day number (epoch µs plus
+  the segment's offset, floor-divided by a day) is grouped first; the few thousand day groups
+  are then mapped to weeks/months/quarters and summed again.
+- Queries that need nothing from the response or contact (no language, attribute or segment)
+  read ``answer_days``: n, Σgood, Σbad, Σvalue, Σvalue² per workspace, kind, local day (in the
+  workspace's time zone when it was rolled up), touchpoint, channel and survey, when the query
+  is in that zone (dates are local midnights). Sums of partial sums equal the plain sums for
+  scores, which are whole numbers (exact in a double).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from cxloop.analytics.query import Dim, MetricQuery
+from cxloop.analytics.query import Dim, MetricQuery, Segment
 from cxloop.metrics.schemas import Period
 
 INSERT_CHUNK = """
@@ -16,13 +28,65 @@ INSERT INTO answers
 SELECT id, workspace_id, kind, CAST(ts AS TIMESTAMP), touchpoint_id, channel, survey_id,
        language, CASE WHEN contact_id IS NULL THEN NULL ELSE hash(contact_id) END,
        hash(response_id), value, good, bad
-FROM chunk ORDER BY workspace_id, kind, id
+FROM chunk ORDER BY workspace_id, kind, ts
 """
+DAY_US = 86_400_000_000
+SHIFT_DAYS = 700_000  # a multiple of 7 (keeps Mondays) that makes every day number positive
+FAR = 1 << 62  # µs: before / after any answer
+INSERT_DAYS = f"""
+INSERT INTO answer_days
+SELECT c.workspace_id, c.kind,
+       (c.us + s.minutes * 60000000 + {SHIFT_DAYS * DAY_US}) // {DAY_US} AS day,
+       c.touchpoint_id, c.channel, c.survey_id, count(*), sum(c.good), sum(c.bad), sum(c.value),
+       sum(c.value * c.value)
+FROM (SELECT *, epoch_us(CAST(ts AS TIMESTAMP)) AS us FROM {{source}}) c
+JOIN zone_segments s ON s.workspace_id = c.workspace_id AND c.us >= s.start_us AND c.us < s.end_us
+GROUP BY ALL ORDER BY 1, 2, 3
+"""  # noqa: S608 - {{source}} is chunk or a fixed SELECT
+ANSWERS_AS_CHUNK = (
+    "(SELECT workspace_id, kind, submitted_at AS ts, touchpoint_id, channel, survey_id, good, "
+    "bad, value FROM answers WHERE workspace_id IN (SELECT workspace_id FROM zone_segments))"
+)
+TRUNC = {Period.week: "week", Period.month: "month", Period.quarter: "quarter"}
 MEASURES = (
     "count(a.value), coalesce(sum(a.good), 0), coalesce(sum(a.bad), 0), "
     "coalesce(sum(a.value), 0.0), coalesce(sum(a.value * a.value), 0.0)"
 )
-TRUNC = {Period.week: "week", Period.month: "month", Period.quarter: "quarter"}
+DAY_MEASURES = (
+    "coalesce(sum(a.n), 0), coalesce(sum(a.good), 0), coalesce(sum(a.bad), 0), "
+    "coalesce(sum(a.total), 0.0), coalesce(sum(a.total_sq), 0.0)"
+)
+
+
+def micros(at: datetime) -> int:
+    """A naive UTC instant as epoch microseconds."""
+    return (at - datetime(1970, 1, 1)) // timedelta(microseconds=1)
+
+
+def segment_rows(workspace_id: str, segs: Sequence[Segment]) -> list[tuple[str, int, int, int]]:
+    """(workspace, start µs, end µs, offset minutes) covering all time, for ``INSERT_DAYS``."""
+    starts = [-FAR if s.start is None else micros(s.start) for s in segs]
+    ends = [*starts[1:], FAR]
+    return [(workspace_id, a, b, s.minutes) for a, b, s in zip(starts, ends, segs, strict=True)]
+
+
+def _day_number(q: MetricQuery, at: datetime) -> int | None:
+    """The local day number starting at ``at`` (naive UTC), or None if it is no local midnight."""
+    offset = next(s.minutes for s in reversed(q.segments) if s.start is None or s.start <= at)
+    local = micros(at) + offset * 60_000_000 + SHIFT_DAYS * DAY_US
+    return local // DAY_US if local % DAY_US == 0 else None
+
+
+def rolled_days(q: MetricQuery, rolled_zone: str | None) -> tuple[int | None, int | None] | None:
+    """(first day, end day) bounds when ``answer_days`` (rolled up in ``rolled_zone``) can
+    answer the query; None when it needs the answers themselves."""
+    if q.needs_response or rolled_zone != q.timezone:
+        return None
+    days = [None if at is None else _day_number(q, at) for at in (q.since, q.until)]
+    for at, day in zip((q.since, q.until), days, strict=True):
+        if at is not None and day is None:
+            return None
+    return days[0], days[1]
 
 
 def offset_minutes(q: MetricQuery, params: list[Any]) -> str:
@@ -37,14 +101,24 @@ def offset_minutes(q: MetricQuery, params: list[Any]) -> str:
     return f"(CASE {' '.join(whens)} ELSE {int(first.minutes)} END)"
 
 
-def period_start(q: MetricQuery, params: list[Any]) -> str:
-    local = f"(a.submitted_at + to_minutes({offset_minutes(q, params)}))"
-    if q.period == Period.day:
-        return f"CAST(CAST({local} AS DATE) AS VARCHAR)"
-    return f"CAST(CAST(date_trunc('{TRUNC[q.period]}', {local}) AS DATE) AS VARCHAR)"
+def local_day(q: MetricQuery, params: list[Any]) -> str:
+    """The answer's local day as a day number (days since 1970-01-01 + SHIFT_DAYS)."""
+    offset = f"CAST({offset_minutes(q, params)} AS BIGINT) * 60000000"
+    return f"((epoch_us(a.submitted_at) + {offset} + {SHIFT_DAYS * DAY_US}) // {DAY_US})"
 
 
-def _dim(q: MetricQuery, dim: Dim, index: int, params: list[Any]) -> str:
+def period_of_day(period: Period, day: str) -> str:
+    """A day number (see ``local_day``) as the ISO first day of its period."""
+    date = f"(DATE '1970-01-01' + CAST({day} - {SHIFT_DAYS} AS INTEGER))"
+    if period == Period.day:
+        return f"CAST({date} AS VARCHAR)"
+    if period == Period.week:  # day 0 (+ SHIFT_DAYS) was a Thursday
+        monday = f"({day} - ({day} + 3) % 7)"
+        return f"CAST(DATE '1970-01-01' + CAST({monday} - {SHIFT_DAYS} AS INTEGER) AS VARCHAR)"
+    return f"CAST(CAST(date_trunc('{TRUNC[period]}', {date}) AS DATE) AS VARCHAR)"
+
+
+def _dim(q: MetricQuery, rolled: bool, dim: Dim, index: int, params: list[Any]) -> str:
     plain = {
         "touchpoint": "a.touchpoint_id",
         "channel": "a.channel",
@@ -54,16 +128,21 @@ def _dim(q: MetricQuery, dim: Dim, index: int, params: list[Any]) -> str:
         "journey": "t.journey_id",
     }
     if dim.name == "period":
-        return period_start(q, params)
+        return "a.day" if rolled else local_day(q, params)
     if dim.name == "attr":
         return f"c{index}.value"
     return plain[dim.name]
 
 
-def aggregate_sql(q: MetricQuery) -> tuple[str, list[Any]]:
-    """SELECT keys..., n, Σgood, Σbad, Σvalue, Σvalue² for the query, with its parameters."""
+def aggregate_sql(q: MetricQuery, rolled_zone: str | None = None) -> tuple[str, list[Any]]:
+    """SELECT keys..., n, Σgood, Σbad, Σvalue, Σvalue² for the query, with its parameters;
+    ``rolled_zone``: the time zone of the workspace's ``answer_days`` rollup, if any."""
+    days = rolled_days(q, rolled_zone)
+    rolled = days is not None
+    since, until = days if days is not None else (q.since, q.until)
+    time = "a.day" if rolled else "a.submitted_at"
     key_params: list[Any] = []
-    keys = [f"{_dim(q, d, i, key_params)} AS k{i}" for i, d in enumerate(q.dims)]
+    keys = [f"{_dim(q, rolled, d, i, key_params)} AS k{i}" for i, d in enumerate(q.dims)]
     joins: list[str] = []
     join_params: list[Any] = []
     if any(d.name in ("stage", "journey") for d in q.dims):
@@ -80,8 +159,8 @@ def aggregate_sql(q: MetricQuery) -> tuple[str, list[Any]]:
     where = ["a.workspace_id = ?", "a.kind = ?"]
     where_params: list[Any] = [q.workspace_id, q.kind]
     for clause, value in (
-        ("a.submitted_at >= ?", q.since),
-        ("a.submitted_at < ?", q.until),
+        (f"{time} >= ?", since),
+        (f"{time} < ?", until),
         ("a.survey_id = ?", q.survey_id),
         ("a.touchpoint_id = ?", q.touchpoint_id),
         ("a.channel = ?", q.channel),
@@ -109,8 +188,26 @@ def aggregate_sql(q: MetricQuery) -> tuple[str, list[Any]]:
         where_params.extend([q.workspace_id, name, *values])
     if q.members is not None:  # the caller registers the member ids as table `members`
         where.append("a.contact_key IN (SELECT hash(contact_id) FROM members)")
-    select = ", ".join([*keys, MEASURES])
-    sql = f"SELECT {select} FROM answers a {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
+    select = ", ".join([*keys, DAY_MEASURES if rolled else MEASURES])
+    table = "answer_days" if rolled else "answers"
+    sql = f"SELECT {select} FROM {table} a {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
     if keys:
         sql += " GROUP BY " + ", ".join(f"k{i}" for i in range(len(keys)))
+    if any(d.name == "period" for d in q.dims):
+        sql = _by_period(q, sql)
     return sql, [*key_params, *join_params, *where_params]
+
+
+def _by_period(q: MetricQuery, by_day: str) -> str:
+    """Sums the day groups of ``by_day`` into the query's periods (few rows: cheap)."""
+    names = [f"k{i}" for i in range(len(q.dims))]
+    outer = [
+        f"{period_of_day(q.period, f'd.{k}') if d.name == 'period' else f'd.{k}'}"
+        for k, d in zip(names, q.dims, strict=True)
+    ]
+    sums = "sum(d.n), sum(d.good), sum(d.bad), sum(d.total), sum(d.total_sq)"
+    return (
+        f"SELECT {', '.join(outer)}, {sums} "  # noqa: S608 - the query's own fragments
+        f"FROM ({by_day}) AS d({', '.join(names)}, n, good, bad, total, "
+        f"total_sq) GROUP BY {', '.join(str(i + 1) for i in range(len(names)))}"
+    )

@@ -57,6 +57,7 @@ class MetricQuery:
     language: str | None = None
     attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     segments: tuple[Segment, ...] = field(default=(Segment(None, 0),))
+    timezone: str = "UTC"  # the zone the segments were computed for
     # a contact segment: SELECT of member contact ids (SQL path); the DuckDB path gets the ids
     members: Any = field(default=None, compare=False)
 
@@ -98,6 +99,14 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise _invalid("timezone", f"'{name}' is not an IANA time zone") from None
+
+
+def zone_or_utc(name: str) -> ZoneInfo:
+    """The zone by name; UTC for a name zoneinfo does not know (a stale setting)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:

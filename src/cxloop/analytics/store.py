@@ -1,11 +1,15 @@
 """The columnar copy: answers (with language, contact and journey/stage dimensions) in DuckDB.
 
 Caught up from the system of record (SQLite or PostgreSQL) by answer id: each ``catch_up``
-reads the answers above the watermark in chunks through the raw DB-API cursor, turns them into
-Arrow and appends them. Contact attributes are flattened to (contact, name, text) rows for the
-contacts the new answers mention. Every ``verify_seconds`` the copy compares its row count with
-the database's; a mismatch (answers deleted, or committed out of id order) rebuilds it, and
-touchpoints and contact attributes are re-read (they can change in place).
+reads the answers above the watermark in chunks through the raw DB-API cursor (garbage collection
+paused: the rows are short-lived tuples), turns them into Arrow column by column and appends
+them, sorted by workspace, kind and time (DuckDB's zone maps then skip other workspaces and
+time windows), and adds them to ``answer_days``, the daily rollup in each workspace's time zone
+(see ``duck_sql``; re-rolled when a workspace's zone changes). Contact attributes are flattened
+to (contact, name, text) rows for the contacts the new answers mention. Every
+``verify_seconds`` the copy compares its row count with the database's; a mismatch (answers
+deleted, or committed out of id order) rebuilds it, and touchpoints and contact attributes are
+re-read in batches (they can change in place).
 """
 
 from __future__ import annotations
@@ -17,20 +21,28 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 from sqlalchemy.engine import Connection, Engine
 
-from cxloop.analytics import duck_sql
-from cxloop.analytics.query import MetricQuery
+from cxloop.analytics import duck_sql, results
+from cxloop.analytics.query import MetricQuery, segments, zone_or_utc
 
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 250_000
 CONTACT_BATCH = 2_000
+SCHEMA_VERSION = "4"  # a copy made with another layout is dropped and rebuilt
+TABLES = ("answers", "answer_days", "touchpoints", "contact_attrs", "contacts_seen", "meta")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS answers (
     id BIGINT, workspace_id VARCHAR, kind VARCHAR, submitted_at TIMESTAMP,
     touchpoint_id VARCHAR, channel VARCHAR, survey_id VARCHAR, language VARCHAR,
-    contact_key UBIGINT, response_key UBIGINT, value DOUBLE, good INTEGER, bad INTEGER
+    contact_key UBIGINT, response_key UBIGINT, value DOUBLE, good UTINYINT, bad UTINYINT
+);
+CREATE TABLE IF NOT EXISTS answer_days (
+    workspace_id VARCHAR, kind VARCHAR, day BIGINT, touchpoint_id VARCHAR, channel VARCHAR,
+    survey_id VARCHAR, n BIGINT, good BIGINT, bad BIGINT, total DOUBLE, total_sq DOUBLE
 );
 CREATE TABLE IF NOT EXISTS touchpoints (
     id VARCHAR, workspace_id VARCHAR, stage_id VARCHAR, journey_id VARCHAR
@@ -56,9 +68,10 @@ ARROW_SCHEMA = [
     ("contact_id", pa.string()),
     ("response_id", pa.string()),
     ("value", pa.float64()),
-    ("good", pa.int32()),
-    ("bad", pa.int32()),
+    ("good", pa.uint8()),
+    ("bad", pa.uint8()),
 ]
+ZONES_SQL = "SELECT id, timezone FROM workspaces"
 TOUCHPOINTS_SQL = (
     "SELECT t.id, t.workspace_id, t.stage_id, s.journey_id FROM touchpoints t "
     "LEFT JOIN stages s ON s.id = t.stage_id AND s.workspace_id = t.workspace_id"
@@ -84,6 +97,12 @@ class AnalyticsStore:
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute("SET enable_progress_bar = false")
         self.con.execute(SCHEMA)
+        if self._meta("schema") not in (None, SCHEMA_VERSION):
+            for table in TABLES:
+                self.con.execute(f"DROP TABLE {table}")
+            self.con.execute(SCHEMA)
+        self._set_meta("schema", SCHEMA_VERSION, self.con)
+        self._zones: dict[str, str] = json.loads(self._meta("zones") or "{}")
         self._lock = threading.Lock()
         self._verified_at = -float("inf")
 
@@ -116,9 +135,12 @@ class AnalyticsStore:
         """
         with self._lock, engine.connect() as conn:
             source = engine.url.render_as_string(hide_password=True)
-            if self._meta("source") not in (None, source):
+            known = self._meta("source")
+            if known not in (None, source):
                 self._reset()
-            self._set_meta("source", source, self.con)
+            if known != source:  # writes only when it changes: this runs before every query
+                self._set_meta("source", source, self.con)
+            self._sync_zones(conn)
             due = time.monotonic() - self._verified_at >= self.verify_seconds
             if verify or (verify is None and due):
                 if not self._matches(conn):
@@ -139,8 +161,10 @@ class AnalyticsStore:
         return self.catch_up(engine, verify=True)
 
     def _reset(self) -> None:
-        for table in ("answers", "touchpoints", "contact_attrs", "contacts_seen", "meta"):
+        for table in TABLES:
             self.con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        self._set_meta("schema", SCHEMA_VERSION, self.con)
+        self._set_meta("zones", json.dumps(self._zones), self.con)  # still the zones to roll in
 
     def _matches(self, conn: Connection) -> bool:
         sql = "SELECT count(*) FROM answers WHERE id <= {p} AND value_number IS NOT NULL"
@@ -156,14 +180,20 @@ class AnalyticsStore:
         )
         added = 0
         while True:
-            rows = _fetch(conn, sql, [self.watermark, CHUNK_ROWS])
-            if not rows:
-                return added
-            chunk = _to_arrow(rows, timestamp_text=not _is_pg(conn))
+            with (
+                results.paused_gc()
+            ):  # millions of short-lived tuples: the collector would rescan them
+                rows = _fetch(conn, sql, [self.watermark, CHUNK_ROWS])
+                if not rows:
+                    return added
+                chunk = _to_arrow(rows, timestamp_text=not _is_pg(conn))
+                last, count = int(rows[-1][0]), len(rows)
+                del rows
             cur = self.con.cursor()
             cur.execute("BEGIN")
             cur.register("chunk", chunk)
             cur.execute(duck_sql.INSERT_CHUNK)
+            self._roll_days(cur, "chunk")
             new_contacts = [
                 r[0]
                 for r in cur.execute(
@@ -173,11 +203,68 @@ class AnalyticsStore:
             ]
             cur.unregister("chunk")
             self._load_contacts(conn, cur, new_contacts)
-            self._set_meta("watermark", str(int(rows[-1][0])), cur)
+            self._set_meta("watermark", str(last), cur)
             cur.execute("COMMIT")
-            added += len(rows)
-            if len(rows) < CHUNK_ROWS:
+            added += count
+            if count < CHUNK_ROWS:
                 return added
+
+    # -- the daily rollup -----------------------------------------------------------------
+    def zone_of(self, workspace_id: str) -> str | None:
+        """The time zone the workspace's ``answer_days`` are rolled up in (None: not yet)."""
+        return self._zones.get(workspace_id)
+
+    def _sync_zones(self, conn: Connection) -> None:
+        """Takes up the workspaces' time zones; re-rolls the days of those whose zone changed."""
+        zones = {str(w): str(z or "UTC") for w, z in _fetch(conn, ZONES_SQL, [])}
+        changed = [w for w, z in self._zones.items() if zones.get(w, z) != z]
+        if all(self._zones.get(w) == z for w, z in zones.items()):
+            return
+        self._zones = {**self._zones, **zones}
+        self._set_meta("zones", json.dumps(self._zones), self.con)
+        if not changed:
+            return
+        cur = self.con.cursor()
+        cur.execute("BEGIN")
+        for workspace_id in changed:
+            cur.execute("DELETE FROM answer_days WHERE workspace_id = ?", [workspace_id])
+            cur.execute(
+                "SELECT workspace_id, min(submitted_at), max(submitted_at) FROM answers "
+                "WHERE workspace_id = ? GROUP BY 1",
+                [workspace_id],
+            )
+            self._roll_days(cur, duck_sql.ANSWERS_AS_CHUNK, cur.fetchall())
+        cur.execute("COMMIT")
+
+    def _roll_days(
+        self, cur: duckdb.DuckDBPyConnection, source: str, spans: list[Any] | None = None
+    ) -> None:
+        """Adds ``source``'s answers (chunk, or the answers of re-rolled workspaces) to
+        ``answer_days`` in each workspace's zone; ``spans``: (workspace, first, last) times."""
+        if spans is None:
+            spans = cur.execute(
+                "SELECT workspace_id, min(CAST(ts AS TIMESTAMP)), max(CAST(ts AS TIMESTAMP)) "
+                "FROM chunk GROUP BY 1"
+            ).fetchall()
+        rows = []
+        for workspace_id, low, high in spans:
+            tz = zone_or_utc(self._zones.get(workspace_id, "UTC"))
+            self._zones.setdefault(workspace_id, tz.key)
+            rows.extend(duck_sql.segment_rows(workspace_id, segments(tz, low, high)))
+        if not rows:
+            return
+        columns = list(zip(*rows, strict=True))
+        table = pa.table(
+            {
+                "workspace_id": pa.array(columns[0], pa.string()),
+                "start_us": pa.array(columns[1], pa.int64()),
+                "end_us": pa.array(columns[2], pa.int64()),
+                "minutes": pa.array(columns[3], pa.int64()),
+            }
+        )
+        cur.register("zone_segments", table)
+        cur.execute(duck_sql.INSERT_DAYS.format(source=source))
+        cur.unregister("zone_segments")
 
     def _reload_dimensions(self, conn: Connection) -> None:
         self._load_touchpoints(conn)
@@ -185,8 +272,13 @@ class AnalyticsStore:
         cur.execute("BEGIN")
         cur.execute("DELETE FROM contact_attrs")
         cur.execute("DELETE FROM contacts_seen")
-        rows = _fetch(conn, "SELECT id, workspace_id, attributes FROM contacts", [])
-        self._insert_contacts(cur, rows)
+        cursor = conn.connection.cursor()  # in batches: millions of contacts stay out of memory
+        try:
+            cursor.execute("SELECT id, workspace_id, attributes FROM contacts")
+            while batch := cursor.fetchmany(CONTACT_BATCH * 25):
+                self._insert_contacts(cur, batch)
+        finally:
+            cursor.close()
         cur.execute("COMMIT")
 
     def _load_touchpoints(self, conn: Connection) -> None:
@@ -239,7 +331,7 @@ class AnalyticsStore:
     ) -> list[tuple[Any, ...]]:
         """(keys..., n, good, bad, Σvalue, Σvalue²) per group, as the SQL path returns them;
         `members` are the contact ids of the query's segment, if it has one."""
-        sql, params = duck_sql.aggregate_sql(q)
+        sql, params = duck_sql.aggregate_sql(q, self.zone_of(q.workspace_id))
         cursor = self.con.cursor()
         if q.members is not None:
             ids = pa.array(list(members or []), pa.string())
@@ -249,6 +341,15 @@ class AnalyticsStore:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Runs read-only SQL over the copy (benchmarks, drivers)."""
         return [tuple(r) for r in self.con.cursor().execute(sql, list(params)).fetchall()]
+
+    def matrix(self, sql: str, params: Sequence[Any] = ()) -> npt.NDArray[np.float64]:
+        """Runs read-only SQL over the copy; its columns as one float matrix (no Python rows)."""
+        columns = self.con.cursor().execute(sql, list(params)).fetchnumpy()
+        if not columns:
+            return np.zeros((0, 0))
+        return np.column_stack(
+            [np.ma.asarray(c, dtype=np.float64).filled(np.nan) for c in columns.values()]
+        )
 
     def close(self) -> None:
         self.con.close()

@@ -127,6 +127,7 @@ def _run(
     figures: dict[str, Any] = {"responses": responses}
     with Session(engine) as db:
         program = data.create_program(db, rng)
+    engine.dispose()  # the bulk load takes the scratch file for itself
     started = time.perf_counter()
     data.bulk_load(str(db_path), program, responses, rng, echo)
     figures["load_s"] = time.perf_counter() - started

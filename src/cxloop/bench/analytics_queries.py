@@ -1,7 +1,9 @@
 """The analytics benchmark's fixed dashboard queries, each written three ways.
 
 - ``service``: cxloop's metrics service on the DuckDB path (labels, intervals, pydantic rows).
-- ``duckdb``: hand-written DuckDB SQL over the same columnar copy, intervals computed in SQL.
+- ``duckdb``: hand-written DuckDB SQL over the same columnar copy's answers, intervals computed
+  in SQL; local time by the zone's UTC offset per DST segment (a CASE on the timestamp), date
+  windows as UTC bounds, as a competent analyst would write it.
 - ``pandas``: what an analyst would write on a DataFrame of the rows (see ``PandasQueries``).
 
 Every way returns (groups, total n) so that the run can check they agree.
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
+from cxloop.analytics.query import local_midnight_utc, segments, zone
 from cxloop.analytics.store import AnalyticsStore
 from cxloop.core.settings import Settings
 from cxloop.metrics import drivers, stats
@@ -43,11 +46,22 @@ class Windows:
     timezone: str
 
 
-def _bounds(tz: str, w: tuple[date, date]) -> str:
-    return (
-        f"timezone('{tz}', a.submitted_at AT TIME ZONE 'UTC') >= DATE '{w[0]}' AND "
-        f"timezone('{tz}', a.submitted_at AT TIME ZONE 'UTC') < DATE '{w[1]}' + 1"
+def local_time(tz: str, low: datetime, high: datetime) -> str:
+    """``a.submitted_at`` (UTC) as local time: one offset per DST segment, as an analyst
+    would write it once the zone's transitions are known (no per-row zone lookup)."""
+    first, *changes = segments(zone(tz), low, high)
+    whens = " ".join(
+        f"WHEN a.submitted_at >= TIMESTAMP '{c.start}' THEN {c.minutes}" for c in reversed(changes)
     )
+    minutes = f"(CASE {whens} ELSE {first.minutes} END)" if changes else str(first.minutes)
+    return f"(a.submitted_at + to_minutes({minutes}))"
+
+
+def _bounds(tz: str, w: tuple[date, date]) -> str:
+    """The window's local days as UTC instants, so the filter reads the sorted column as is."""
+    low = local_midnight_utc(w[0], zone(tz))
+    high = local_midnight_utc(w[1] + timedelta(days=1), zone(tz))
+    return f"a.submitted_at >= TIMESTAMP '{low}' AND a.submitted_at < TIMESTAMP '{high}'"
 
 
 def service_queries(
@@ -87,8 +101,7 @@ def metrics_matrix(settings: Settings, db: Session, ws: str, since: datetime) ->
 
     store = registry.store_for(db, ws, settings)
     assert store is not None
-    rows = store.execute(PIVOT_SQL, [ws, since])
-    return np.array(rows, dtype=np.float64)
+    return store.matrix(PIVOT_SQL, [ws, since])
 
 
 PIVOT_SQL = """
@@ -116,7 +129,10 @@ FROM (SELECT a.channel, CAST(date_trunc('month', {local}) AS DATE) AS month, cou
 
 
 def duckdb_queries(store: AnalyticsStore, ws: str, win: Windows) -> list[Callable[[], Check]]:
-    local = f"timezone('{win.timezone}', a.submitted_at AT TIME ZONE 'UTC')"
+    ((low, high),) = store.execute(
+        "SELECT min(submitted_at), max(submitted_at) FROM answers WHERE workspace_id = ?", [ws]
+    )
+    local = local_time(win.timezone, low, high)
 
     def run(sql: str, params: list[Any]) -> Check:
         rows = store.execute(sql, params)

@@ -15,11 +15,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import TypeAdapter
 from scipy import stats as _scipy_stats
 from sqlalchemy.orm import Session
 
-from cxloop.analytics import registry
+from cxloop.analytics import registry, results
 from cxloop.analytics.query import (
     ATTRIBUTE_NAME,
     Dim,
@@ -47,7 +46,6 @@ from cxloop.metrics.schemas import (
 from cxloop.segments import service as contact_segments
 
 E = TypeVar("E", bound=StrEnum)
-ROWS = TypeAdapter(list[MetricRow])
 SCORE_PRIORITY = {"nps": 0, "csat": 1, "ces": 2}
 MISSING = {
     "touchpoint": "(no touchpoint)",
@@ -125,6 +123,7 @@ def build_query(
         language=filters.language,
         attributes=tuple((k, tuple(v)) for k, v in sorted(filters.attributes.items())),
         segments=segments(tz, since or spans[0], until or spans[1]),
+        timezone=timezone,
         members=contact_segments.member_ids(db, workspace_id, filters.segment_id)
         if filters.segment_id
         else None,
@@ -258,6 +257,20 @@ class _Labeller:
         return (key is None, "", 0, label.casefold(), key or "")
 
 
+ROW_FIELDS = frozenset(MetricRow.model_fields)
+
+
+def _row(fields: dict[str, Any]) -> MetricRow:
+    """A MetricRow from complete, already typed fields: ``model_construct`` without its
+    per-field default handling (thousands of rows per breakdown)."""
+    row = MetricRow.__new__(MetricRow)
+    object.__setattr__(row, "__dict__", fields)
+    object.__setattr__(row, "__pydantic_fields_set__", set(ROW_FIELDS))
+    object.__setattr__(row, "__pydantic_extra__", None)
+    object.__setattr__(row, "__pydantic_private__", None)
+    return row
+
+
 def metric_breakdown(
     db: Session,
     workspace_id: str,
@@ -281,25 +294,59 @@ def metric_breakdown(
     filters = filters or MetricFilters()
     min_sample, timezone = repo.workspace_settings(db, workspace_id)
     q = build_query(db, workspace_id, metric.value, filters, dims, period, timezone)
+    with results.paused_gc():
+        return _breakdown(
+            db, workspace_id, metric, dims, period, filters, q, min_sample, timezone, settings
+        )
+
+
+def _breakdown(
+    db: Session,
+    workspace_id: str,
+    metric: Metric,
+    dims: tuple[Dim, ...],
+    period: Period,
+    filters: MetricFilters,
+    q: MetricQuery,
+    min_sample: int,
+    timezone: str,
+    settings: Settings | None,
+) -> MetricBreakdown:
     aggs, engine = aggregates(db, q, settings)
     labeller = _Labeller(db, workspace_id, q, aggs)
     # Keys repeat across rows (a touchpoint in every week): name and rank each key once.
     named: list[dict[str | None, tuple[str, tuple[Any, ...]]]] = [{} for _ in dims]
-    ranked = []
-    for agg in aggs:
-        labels, order = [], []
+    order = []
+    for index, agg in enumerate(aggs):
+        ranks = []
         for i, key in enumerate(agg.keys):
             found = named[i].get(key)
             if found is None:
                 label = labeller.label(i, key)
                 found = named[i][key] = (label, labeller.sort_key(i, key, label))
-            labels.append(found[0])
-            order.append(found[1])
-        row = result_fields(metric, agg, min_sample)
-        row.update(key=agg.keys[0], label=labels[0], keys=list(agg.keys), labels=labels)
-        ranked.append((tuple(order), row))
-    ranked.sort(key=lambda pair: pair[0])
-    rows = ROWS.validate_python([row for _order, row in ranked])  # one call: thousands of rows
+            ranks.append(found[1])
+        order.append((tuple(ranks), index))
+    order.sort(key=lambda pair: pair[0])
+    ranked = [aggs[index] for _ranks, index in order]
+    # Values and intervals for all groups at once; rows are built unvalidated (the fields
+    # are computed here, typed as MetricRow declares them).
+    columns = results.result_columns(
+        metric.value,
+        [a.n for a in ranked],
+        [a.good for a in ranked],
+        [a.bad for a in ranked],
+        [a.total for a in ranked],
+        [a.total_sq for a in ranked],
+        min_sample,
+    )
+    names = [*columns, "key", "label", "keys", "labels"]
+    rows = []
+    for i, values in enumerate(zip(*columns.values(), strict=True)):
+        keys = list(ranked[i].keys)
+        labels = [named[d][key][0] for d, key in enumerate(keys)]
+        rows.append(
+            _row(dict(zip(names, (*values, keys[0], labels[0], keys, labels), strict=True)))
+        )
     return MetricBreakdown(
         metric=metric,
         by=",".join(d.label for d in dims),
