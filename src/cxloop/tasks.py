@@ -4,4 +4,4 @@ from cxloop.cases import tasks as cases_tasks
 from cxloop.comments import tasks as comments_tasks
 from cxloop.exports import tasks as exports_tasks
 
-__all__ = ["comments_tasks", "exports_tasks"]
+__all__ = ["cases_tasks", "comments_tasks", "exports_tasks"]
