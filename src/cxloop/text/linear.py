@@ -129,7 +129,9 @@ def build_vocabulary(
     """Names seen in at least min_count rows, appended after those of a base vocabulary."""
     counts: dict[str, int] = {}
     for names, values in units:
-        for name in set(names).union(name for name, _ in values):
+        # dict.fromkeys keeps first-seen order: a set would order names by the per-process string
+        # hash, and with it the columns, the optimiser's path and the trained model.
+        for name in dict.fromkeys([*names, *(name for name, _ in values)]):
             counts[name] = counts.get(name, 0) + 1
     vocabulary = dict(base or {})
     for name, count in counts.items():

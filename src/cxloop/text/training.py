@@ -37,7 +37,7 @@ class TrainingOptions:
     lexicon_rows: int = 3000  # lexicon-only rows per corpus (every language) in each fit
     lexicon_row_weight: float = 0.5
     shared_c: float = 1.0
-    max_iter: int = 300
+    max_iter: int = 3000  # L-BFGS converges; fewer iterations leave results run-dependent
     seed: int = 7
 
 
@@ -139,7 +139,9 @@ def train(corpora: Sequence[Corpus], options: TrainingOptions | None = None) -> 
             corpora, language, options.lexicon_rows, options.lexicon_row_weight, options.seed
         )
         data = join(own, anchors)
-        parts.append(fit_sklearn(data, options.c.get(language, 1.0), options.min_count, 300))
+        parts.append(
+            fit_sklearn(data, options.c.get(language, 1.0), options.min_count, options.max_iter)
+        )
     shared = lexicon_rows(corpora, None, options.lexicon_rows, 1.0, options.seed)
     parts.append(fit_sklearn(shared, options.shared_c, 1, options.max_iter))
     info: dict[str, object] = {
