@@ -38,6 +38,10 @@ class JobContext:
     keep_alive: Callable[[], bool] = lambda: True  # extends the lease of a long job
 
 
+class PermanentError(Exception):
+    """Raised by a handler when retrying cannot help: the job fails at once, with this reason."""
+
+
 Handler = Callable[[Session, JobContext], None]
 HANDLERS: dict[str, Handler] = {}
 
@@ -131,8 +135,9 @@ def _run(factory: sessionmaker[Session], job: repo.Claimed, options: RunOptions)
         except Exception as exc:
             db.rollback()
             error = _describe(exc)
+            permanent = isinstance(exc, PermanentError)
             log.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, error)
-    _record_failure(factory, job, options, started, error, permanent=func is None)
+    _record_failure(factory, job, options, started, error, permanent=func is None or permanent)
 
 
 def _extend_lease(factory: sessionmaker[Session], job_id: int, options: RunOptions) -> bool:
