@@ -43,3 +43,25 @@ def emit(
     return jobs.enqueue(
         db, EVALUATE, payload, workspace_id=workspace_id, dedupe_key=dedupe_key, max_attempts=8
     )
+
+
+def watched(db: Session, workspace_id: str, trigger: str) -> bool:
+    """Whether the workspace has an active rule for the trigger (one indexed EXISTS query)."""
+    from cxloop.rules import repository
+
+    return repository.has_active(db, workspace_id, trigger)
+
+
+def emit_watched(
+    db: Session,
+    workspace_id: str,
+    trigger: str,
+    subject_ids: Sequence[str | int],
+    data: dict[str, Any] | None = None,
+    *,
+    dedupe_key: str | None = None,
+) -> int | None:
+    """As `emit`, but only when an active rule listens (the ingestion hot paths use this)."""
+    if not subject_ids or not watched(db, workspace_id, trigger):
+        return None
+    return emit(db, workspace_id, trigger, subject_ids, data, dedupe_key=dedupe_key)

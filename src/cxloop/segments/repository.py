@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from cxloop.contacts.models import Contact, attribute_number, attribute_text
 from cxloop.interactions.models import Interaction
 from cxloop.responses.models import Answer, Response
-from cxloop.segments.models import Segment
+from cxloop.segments.models import Segment, SegmentMember
 from cxloop.segments.schemas import (
     AttributeCondition,
     Condition,
@@ -110,12 +110,45 @@ def member_condition(
 
 
 def members(
-    dialect: str, workspace_id: str, definition: SegmentDefinition, now: datetime
+    dialect: str,
+    workspace_id: str,
+    definition: SegmentDefinition,
+    now: datetime,
+    segment_id: str | None = None,
 ) -> Select[Any]:
-    """SELECT contacts.id of the segment's members (to embed as a subquery)."""
-    return select(Contact.id).where(
-        Contact.workspace_id == workspace_id, member_condition(dialect, definition, now)
+    """SELECT contacts.id of the segment's members (to embed as a subquery); with a
+    segment_id, the contacts added to it by hand or by a rule are members too."""
+    condition = member_condition(dialect, definition, now)
+    if segment_id is not None:
+        added = exists().where(
+            SegmentMember.segment_id == segment_id, SegmentMember.contact_id == Contact.id
+        )
+        condition = or_(condition, added)
+    return select(Contact.id).where(Contact.workspace_id == workspace_id, condition)
+
+
+def add_member(
+    db: Session, workspace_id: str, segment_id: str, contact_id: str, source: str
+) -> bool:
+    """Adds a contact to the segment's static members; False when it was already one."""
+    stmt = select(SegmentMember).where(
+        SegmentMember.segment_id == segment_id, SegmentMember.contact_id == contact_id
     )
+    if db.scalars(stmt).first() is not None:
+        return False
+    db.add(
+        SegmentMember(
+            segment_id=segment_id, contact_id=contact_id, workspace_id=workspace_id, source=source
+        )
+    )
+    db.flush()
+    return True
+
+
+def is_member(db: Session, query: Select[Any], contact_id: str) -> bool:
+    """Whether the contact is among the members the SELECT (from `members`) returns."""
+    inner = query.subquery()
+    return bool(db.scalar(select(exists().where(inner.c.id == contact_id))))
 
 
 def count_members(db: Session, query: Select[Any]) -> int:

@@ -129,4 +129,22 @@ def member_ids(db: Session, workspace_id: str, segment_id: str) -> Select[Any]:
     """
     segment = _get(db, workspace_id, segment_id)
     definition = SegmentDefinition.model_validate(segment.definition)
-    return repo.members(db.get_bind().dialect.name, workspace_id, definition, utcnow())
+    dialect = db.get_bind().dialect.name
+    return repo.members(dialect, workspace_id, definition, utcnow(), segment.id)
+
+
+def is_member(db: Session, workspace_id: str, segment_id: str, contact_id: str) -> bool:
+    """Whether the contact is in the segment (by its definition or added to it)."""
+    return repo.is_member(db, member_ids(db, workspace_id, segment_id), contact_id)
+
+
+def add_member(
+    db: Session, workspace_id: str, segment_id: str, contact_id: str, source: str = "manual"
+) -> bool:
+    """Adds a contact to the segment whatever its definition says (e.g. a rule's action);
+    False when it was already added. NotFound for another workspace's segment or contact."""
+    _get(db, workspace_id, segment_id)
+    from cxloop.contacts import service as contacts
+
+    contacts.get_contact(db, workspace_id, contact_id)
+    return repo.add_member(db, workspace_id, segment_id, contact_id, source[:100])
