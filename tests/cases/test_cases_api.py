@@ -140,7 +140,7 @@ def test_owner_must_work_in_the_workspace_and_roles_are_checked(
     assert http.get("/api/v1/cases?owner=me", headers=agent).status_code == 422
 
 
-def test_notes_stay_internal_and_messages_wait_in_the_outbox(
+def test_notes_stay_internal_and_messages_are_queued_for_email(
     db: Session, http: httpx.Client
 ) -> None:
     tenant = make_tenant(db, "Notes")
@@ -154,7 +154,7 @@ def test_notes_stay_internal_and_messages_wait_in_the_outbox(
     ).json()
     note = http.post(f"/api/v1/cases/{case['id']}/notes", json={"body": "call back"}, headers=h)
     message = http.post(f"/api/v1/cases/{case['id']}/messages", json={"body": "Sorry"}, headers=h)
-    assert note.json()["status"] == "internal" and message.json()["status"] == "outbox"
+    assert note.json()["status"] == "internal" and message.json()["status"] == "queued"
     detail = http.get(f"/api/v1/cases/{case['id']}", headers=h).json()
     assert [n["body"] for n in detail["notes"]] == ["call back", "Sorry"]
     assert [e["kind"] for e in detail["events"]] == ["opened", "note_added", "message_queued"]

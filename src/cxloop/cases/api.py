@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from cxloop.accounts import service as accounts
-from cxloop.cases import context, metrics, service, sla, teams
+from cxloop.cases import context, followup, metrics, service, sla, teams
 from cxloop.cases.repository import CaseFilter
 from cxloop.cases.schemas import (
     CaseCreate,
@@ -31,7 +31,15 @@ from cxloop.cases.schemas import (
     TeamWrite,
     Transition,
 )
-from cxloop.core.deps import ApiAdmin, ApiAgent, ApiAnalyst, ApiViewer, DbSession, Principal
+from cxloop.core.deps import (
+    ApiAdmin,
+    ApiAgent,
+    ApiAnalyst,
+    ApiViewer,
+    AppSettings,
+    DbSession,
+    Principal,
+)
 from cxloop.core.errors import Invalid
 from cxloop.core.pagination import PageParams, page_params
 
@@ -43,9 +51,13 @@ def actor(caller: Principal) -> str:
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201)
-def open_case(data: CaseCreate, caller: ApiAgent, db: DbSession, response: Response) -> CaseRead:
+def open_case(
+    data: CaseCreate, caller: ApiAgent, db: DbSession, response: Response, settings: AppSettings
+) -> CaseRead:
     """Opens a case; with a source_key already used, returns that case (200)."""
-    case, created = service.open_case(db, caller.workspace_id, data, actor(caller))
+    case, created = service.open_case(
+        db, caller.workspace_id, data, actor(caller), settings.base_url
+    )
     db.commit()
     if not created:
         response.status_code = 200
@@ -87,16 +99,23 @@ def read_case(case_id: str, caller: ApiViewer, db: DbSession) -> CaseDetail:
 
 
 @router.patch("/cases/{case_id}", response_model=CaseRead)
-def update_case(case_id: str, change: CaseUpdate, caller: ApiAgent, db: DbSession) -> CaseRead:
-    case = service.update_case(db, caller.workspace_id, case_id, change, actor(caller))
+def update_case(
+    case_id: str, change: CaseUpdate, caller: ApiAgent, db: DbSession, settings: AppSettings
+) -> CaseRead:
+    case = service.update_case(
+        db, caller.workspace_id, case_id, change, actor(caller), settings.base_url
+    )
     db.commit()
     return service.read(db, [case])[0]
 
 
 @router.post("/cases/{case_id}/transitions", response_model=CaseRead)
-def change_status(case_id: str, move: Transition, caller: ApiAgent, db: DbSession) -> CaseRead:
-    """Moves the case (409 when the rules forbid it; resolving needs root cause + resolution)."""
-    case = service.transition(db, caller.workspace_id, case_id, move, actor(caller))
+def change_status(
+    case_id: str, move: Transition, caller: ApiAgent, db: DbSession, settings: AppSettings
+) -> CaseRead:
+    """Moves the case (409 when the rules forbid it; resolving needs root cause + resolution).
+    Closing with `resurvey` offers the customer the survey again (see resurvey_* fields)."""
+    case = followup.change_status(db, settings, caller.workspace_id, case_id, move, actor(caller))
     db.commit()
     return service.read(db, [case])[0]
 
@@ -110,9 +129,14 @@ def add_note(case_id: str, data: NoteCreate, caller: ApiAgent, db: DbSession) ->
 
 
 @router.post("/cases/{case_id}/messages", response_model=CaseNoteRead, status_code=201)
-def add_message(case_id: str, data: NoteCreate, caller: ApiAgent, db: DbSession) -> CaseNoteRead:
-    """A message to the customer, stored with status `outbox` for sending."""
-    note = service.add_note(db, caller.workspace_id, case_id, "message", data.body, actor(caller))
+def add_message(
+    case_id: str, data: NoteCreate, caller: ApiAgent, db: DbSession, settings: AppSettings
+) -> CaseNoteRead:
+    """A message to the customer, emailed in their language (status `queued`, or `blocked`
+    with the reason when they cannot be emailed)."""
+    note = followup.send_message(
+        db, settings, caller.workspace_id, case_id, data.body, actor(caller)
+    )
     db.commit()
     return CaseNoteRead.model_validate(note)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from cxloop.cases import emails, service
 from cxloop.cases import repository as repo
-from cxloop.cases import service
 from cxloop.cases.schemas import CaseContext, CaseDetail, CaseEventRead, CaseNoteRead
 from cxloop.comments import service as comments
 from cxloop.core.errors import NotFound
 from cxloop.interactions import service as interactions
 from cxloop.interactions.schemas import TimelineItem
+from cxloop.jobs import service as jobs
 from cxloop.responses import service as responses
 
 LAST = 20
@@ -46,12 +47,37 @@ def _context(db: Session, workspace_id: str, case_id: str) -> CaseContext:
     return found
 
 
+def _delivered(
+    db: Session, workspace_id: str, note: CaseNoteRead, log: dict[int, tuple[str, str]]
+) -> CaseNoteRead:
+    """A queued message as its email's delivery log tells (sent, failed with why, retrying);
+    without that log, as its email job tells."""
+    if note.status != "queued" or note.delivery_job_id is None:
+        return note
+    if note.delivery_job_id in log:
+        status, error = log[note.delivery_job_id]
+        if status in ("sent", "failed"):
+            return note.model_copy(update={"status": status, "delivery_error": error or None})
+        return note.model_copy(update={"delivery_error": error or None})
+    try:
+        job = jobs.get_job(db, workspace_id, note.delivery_job_id)
+    except NotFound:
+        return note
+    if job.status == "failed":
+        return note.model_copy(update={"status": "failed", "delivery_error": job.last_error})
+    return note
+
+
 def case_detail(db: Session, workspace_id: str, case_id: str) -> CaseDetail:
     case = service.get_case(db, workspace_id, case_id)
     (read,) = service.read(db, [case])
+    log = emails.delivery_states(db, workspace_id, f"case:{case.id}")
     return CaseDetail(
         **read.model_dump(),
         events=[CaseEventRead.model_validate(e) for e in repo.events_of(db, case.id)],
-        notes=[CaseNoteRead.model_validate(n) for n in repo.notes_of(db, case.id)],
+        notes=[
+            _delivered(db, workspace_id, CaseNoteRead.model_validate(n), log)
+            for n in repo.notes_of(db, case.id)
+        ],
         context=_context(db, workspace_id, case_id),
     )

@@ -80,6 +80,7 @@ class Case(IdMixin, TimestampMixin, Base):
         UniqueConstraint("workspace_id", "source_key"),
         Index("ix_cases_workspace_status", "workspace_id", "status"),
         Index("ix_cases_status_due", "status", "resolution_due"),  # the SLA check's scan
+        Index("ix_cases_resurvey_sent", "resurvey_sent_at"),  # the re-survey link-back scan
     )
 
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -116,6 +117,12 @@ class Case(IdMixin, TimestampMixin, Base):
     resolution_breached_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_count: Mapped[int] = mapped_column(default=0)
     reopened_count: Mapped[int] = mapped_column(default=0)
+    # the re-survey sent on closing (or why governance refused it) and the answer it brought
+    resurvey_survey_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    resurvey_invitation_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    resurvey_sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    resurvey_blocked_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    resurvey_response_id: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class CaseEvent(Base):
@@ -133,8 +140,9 @@ class CaseEvent(Base):
 
 
 class CaseNote(Base):
-    """An internal note (status "internal") or a message to the customer (status "outbox":
-    stored for sending; sending is done elsewhere)."""
+    """An internal note (status "internal") or a message to the customer: "queued" once its
+    email job is stored (delivery_job_id; the page shows "sent" when that job is done), or
+    "blocked" when the customer cannot be emailed (delivery_error says why)."""
 
     __tablename__ = "case_notes"
 
@@ -143,6 +151,8 @@ class CaseNote(Base):
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # note | message
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))  # internal | outbox
+    status: Mapped[str] = mapped_column(String(16))  # internal | outbox | queued | blocked
     actor: Mapped[str] = mapped_column(String(64))
+    delivery_job_id: Mapped[int | None] = mapped_column(BigId, default=None)
+    delivery_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -89,6 +89,7 @@ class CaseFilter:
     priority: str | None = None
     contact_id: str | None = None
     breached: bool | None = None
+    touchpoint_id: str | None = None
 
 
 def search(
@@ -101,6 +102,7 @@ def search(
         (Case.team_id, f.team_id),
         (Case.priority, f.priority),
         (Case.contact_id, f.contact_id),
+        (Case.touchpoint_id, f.touchpoint_id),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -150,6 +152,26 @@ def member_role(db: Session, workspace_id: str, user_id: str) -> str | None:
             Membership.workspace_id == workspace_id, Membership.user_id == user_id
         )
     )
+
+
+def members_of(db: Session, workspace_id: str) -> list[tuple[str, str, str, str]]:
+    """(user id, name, email, role) of the workspace's members, by name."""
+    rows = db.execute(
+        select(User.id, User.name, User.email, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == workspace_id, User.is_active.is_(True))
+        .order_by(User.name, User.email)
+    )
+    return [(str(i), str(n), str(e), str(r)) for i, n, e, r in rows]
+
+
+def user_emails(db: Session, user_ids: Sequence[str]) -> dict[str, str]:
+    if not user_ids:
+        return {}
+    rows = db.execute(
+        select(User.id, User.email).where(User.id.in_(user_ids), User.is_active.is_(True))
+    )
+    return {str(i): str(e) for i, e in rows}
 
 
 def user_labels(db: Session, user_ids: Sequence[str]) -> dict[str, str]:
@@ -300,3 +322,44 @@ def comment_ids_of_response(db: Session, workspace_id: str, response_id: str) ->
             .order_by(Comment.id)
         )
     )
+
+
+# pages: workload, obstacle examples
+
+
+def workload(
+    db: Session, workspace_id: str, by: Any, now: datetime
+) -> list[tuple[str | None, int, int, int]]:
+    """(key, active cases, breached, waiting on customer) of active cases grouped by `by`
+    (Case.owner_id or Case.team_id), most loaded first."""
+    breached = func.sum(case((breached_expr(now), 1), else_=0))
+    waiting = func.sum(case((Case.status == "waiting_on_customer", 1), else_=0))
+    rows = db.execute(
+        select(by, func.count(Case.id), breached, waiting)
+        .where(Case.workspace_id == workspace_id, Case.status.in_(ACTIVE))
+        .group_by(by)
+        .order_by(func.count(Case.id).desc())
+    )
+    return [(k, int(n), int(b or 0), int(w or 0)) for k, n, b, w in rows]
+
+
+def obstacle_examples(
+    db: Session,
+    workspace_id: str,
+    root_cause_ids: Sequence[str],
+    start: datetime | None,
+    end: datetime | None,
+    per_cause: int = 3,
+) -> dict[str, list[Case]]:
+    """The latest cases of each root cause (opened in the period), at most per_cause each."""
+    found: dict[str, list[Case]] = {}
+    for cause_id in root_cause_ids:
+        query = select(Case).where(
+            Case.workspace_id == workspace_id, Case.root_cause_id == cause_id
+        )
+        if start is not None:
+            query = query.where(Case.opened_at >= start)
+        if end is not None:
+            query = query.where(Case.opened_at < end)
+        found[cause_id] = list(db.scalars(query.order_by(Case.opened_at.desc()).limit(per_cause)))
+    return found

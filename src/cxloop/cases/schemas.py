@@ -50,6 +50,10 @@ class Transition(BaseModel):
     root_cause_id: str | None = Field(None, description="Required to resolve.")
     resolution: str | None = Field(None, max_length=10000, description="Required to resolve.")
     reason: str | None = Field(None, max_length=2000)
+    resurvey: bool = Field(False, description="On closing: offer the customer a re-survey.")
+    resurvey_survey_id: str | None = Field(
+        None, description="The survey to re-send; default: the survey of the case's response."
+    )
 
 
 class NoteCreate(BaseModel):
@@ -91,6 +95,11 @@ class CaseRead(BaseModel):
     first_action_due: datetime
     resolution_due: datetime
     reopened_count: int
+    resurvey_survey_id: str | None = None
+    resurvey_invitation_id: str | None = None
+    resurvey_sent_at: datetime | None = None
+    resurvey_blocked_reason: str | None = None
+    resurvey_response_id: str | None = None
     first_action_clock: ClockRead | None = None
     resolution_clock: ClockRead | None = None
     breached: bool = False
@@ -112,9 +121,11 @@ class CaseNoteRead(BaseModel):
     id: int
     kind: str
     body: str
-    status: str
+    status: str = Field(description="internal | outbox | queued | sent | failed | blocked")
     actor: str
     created_at: datetime
+    delivery_job_id: int | None = None
+    delivery_error: str | None = None
 
 
 class CaseContext(BaseModel):

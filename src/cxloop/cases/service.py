@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cxloop.cases import emails, sla, teams
 from cxloop.cases import repository as repo
-from cxloop.cases import sla, teams
 from cxloop.cases.models import Case, CaseEvent, CaseNote
 from cxloop.cases.schemas import (
     PRIORITIES,
@@ -25,6 +25,7 @@ from cxloop.core.database import new_id, utcnow
 from cxloop.core.errors import Conflict, Invalid, NotFound
 from cxloop.journeys import service as journeys
 from cxloop.responses import service as responses
+from cxloop.rules import events
 from cxloop.support.service import calendar_of
 
 # status -> statuses it may move to ("reopened" works like "open")
@@ -100,8 +101,11 @@ def _owner(db: Session, workspace_id: str, data: CaseCreate) -> str | None:
     return None
 
 
-def open_case(db: Session, workspace_id: str, data: CaseCreate, actor: str) -> tuple[Case, bool]:
-    """Opens a case, or returns the one already opened with the same source_key (False)."""
+def open_case(
+    db: Session, workspace_id: str, data: CaseCreate, actor: str, base_url: str = ""
+) -> tuple[Case, bool]:
+    """Opens a case, or returns the one already opened with the same source_key (False); the
+    owner is told by email."""
     if data.source_key is not None:
         existing = repo.case_by_source_key(db, workspace_id, data.source_key)
         if existing is not None:
@@ -153,6 +157,8 @@ def open_case(db: Session, workspace_id: str, data: CaseCreate, actor: str) -> t
         source_key=data.source_key,
     )
     db.flush()
+    if owner_id is not None:
+        emails.assigned(db, stored, owner_id, actor, base_url)
     return stored, True
 
 
@@ -162,7 +168,7 @@ def _first_action(case: Case, actor: str, now: datetime) -> None:
 
 
 def update_case(
-    db: Session, workspace_id: str, case_id: str, change: CaseUpdate, actor: str
+    db: Session, workspace_id: str, case_id: str, change: CaseUpdate, actor: str, base_url: str = ""
 ) -> Case:
     case = get_case(db, workspace_id, case_id)
     given = change.model_fields_set
@@ -180,6 +186,9 @@ def update_case(
         if change.owner_id is not None:
             teams.check_worker(db, workspace_id, change.owner_id, "owner_id")
         assign(db, case, change.owner_id, actor)
+        db.flush()
+        if change.owner_id is not None:
+            emails.assigned(db, case, change.owner_id, actor, base_url)
     db.flush()
     return case
 
@@ -252,6 +261,7 @@ def transition(db: Session, workspace_id: str, case_id: str, move: Transition, a
         root_cause_id=move.root_cause_id if move.to == "resolved" else None,
         resolution=case.resolution if move.to == "resolved" else None,
     )
+    events.emit(db, workspace_id, "case.status_changed", [case.id], {"from": old, "to": move.to})
     db.flush()
     return case
 
@@ -314,9 +324,12 @@ def list_cases(
     return CasePage(items=read(db, list(rows), now), total=total, limit=limit, offset=offset)
 
 
-def escalate(db: Session, workspace_id: str, case_id: str, clock: str, actor: str) -> bool:
+def escalate(
+    db: Session, workspace_id: str, case_id: str, clock: str, actor: str, base_url: str = ""
+) -> bool:
     """Records a breached SLA clock once: raises the priority one step, hands the case to its
-    team's manager (if any) and logs `sla_breached`. False when there is nothing to do."""
+    team's manager (if any), emails the owner and the manager, logs `sla_breached` and emits
+    the `case.sla_breached` trigger. False when there is nothing to do."""
     if clock not in sla.CLOCKS:
         raise Invalid(f"clock: unknown value '{clock}'; use one of {', '.join(sla.CLOCKS)}")
     case = repo.get_case(db, workspace_id, case_id)
@@ -343,6 +356,16 @@ def escalate(db: Session, workspace_id: str, case_id: str, clock: str, actor: st
         new_priority=case.priority,
         old_owner_id=old_owner,
         new_owner_id=case.owner_id,
+    )
+    recipients = [u for u in (old_owner, manager) if u is not None]
+    emails.escalation(db, case, clock, recipients, base_url, case.owner_id != old_owner)
+    events.emit(
+        db,
+        workspace_id,
+        "case.sla_breached",
+        [case.id],
+        {"clock": clock},
+        dedupe_key=f"case.sla_breached:{case.id}:{clock}",
     )
     db.flush()
     return True

@@ -1,12 +1,13 @@
 """Background jobs of cases: open a case for another feature (rules), and escalate cases whose
-SLA clock ran out (a periodic check enqueues one job per case and clock, exactly once)."""
+SLA clock ran out (a periodic check enqueues one job per case and clock, exactly once); link
+answered re-surveys back to their cases."""
 
 from __future__ import annotations
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from cxloop.cases import repository, service
+from cxloop.cases import followup, repository, service
 from cxloop.cases.schemas import CaseCreate
 from cxloop.core.database import utcnow
 from cxloop.core.errors import Invalid
@@ -40,7 +41,14 @@ def escalate(db: Session, job: jobs.JobContext) -> None:
         str(job.payload["case_id"]),
         str(job.payload["clock"]),
         f"job:{job.id}",
+        base_url=job.settings.base_url,
     )
+
+
+@periodic("cases.resurvey", every_seconds=60.0)
+def link_resurveys(db: Session) -> None:
+    """Links answered re-surveys to their cases (the recovery rate reads the answer)."""
+    followup.link_resurvey_responses(db, utcnow())
 
 
 @jobs.handler(OPEN)
@@ -52,4 +60,4 @@ def open_case(db: Session, job: jobs.JobContext) -> None:
         data = CaseCreate.model_validate(job.payload)
     except ValidationError as exc:
         raise Invalid(f"case.open payload: {exc.errors()[0]['msg']}") from None
-    service.open_case(db, job.workspace_id, data, f"job:{job.id}")
+    service.open_case(db, job.workspace_id, data, f"job:{job.id}", job.settings.base_url)
