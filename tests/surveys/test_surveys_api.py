@@ -53,6 +53,9 @@ def test_definition_errors_name_the_field(db: Session, http: httpx.Client) -> No
     missing = survey_body(langs)
     del missing["questions"][1]["texts"]["vi"]
     resp = http.post("/api/v1/surveys", json=missing, headers=tenant.headers())
+    assert resp.status_code == 422 and "vi: q.comment.prompt" in error_of(resp)
+    missing["default_language"] = "vi"
+    resp = http.post("/api/v1/surveys", json=missing, headers=tenant.headers())
     assert resp.status_code == 422 and "questions.comment.texts.vi" in error_of(resp)
 
     bad_kind = survey_body(langs)
@@ -141,16 +144,31 @@ def test_cannot_publish_or_save_with_missing_translations(db: Session, http: htt
     body = survey_body(langs, publish=True)
     del body["texts"]["vi"]
     resp = http.post("/api/v1/surveys", json=body, headers=tenant.headers())
-    assert resp.status_code == 422 and "texts.vi" in error_of(resp)
+    assert resp.status_code == 422 and "vi: survey.title, survey.intro" in error_of(resp)
+    assert http.get("/api/v1/surveys", headers=tenant.headers()).json() == []
 
+    # a draft may declare a language before its texts exist (translators fill them in) ...
     draft = create_survey(http, tenant, languages=["en"], publish=False)
     add_thai = survey_body(["en"], publish=False)
     add_thai["languages"] = ["en", "th"]
     add_thai.pop("publish")
     resp = http.put(f"/api/v1/surveys/{draft['id']}", json=add_thai, headers=tenant.headers())
-    assert resp.status_code == 422 and "texts.th" in error_of(resp)
+    assert resp.status_code == 200 and resp.json()["languages"] == ["en", "th"]
+    # ... but it is not published while they are missing: the 422 lists them per language
+    status_url = f"/api/v1/surveys/{draft['id']}/status"
+    resp = http.post(status_url, json={"status": "live"}, headers=tenant.headers())
+    assert resp.status_code == 422
+    [detail] = resp.json()["error"]["details"]
+    assert detail["field"] == "translations.th"
+    assert detail["keys"] == [
+        "survey.title",
+        "survey.intro",
+        "survey.thanks",
+        "q.nps.prompt",
+        "q.comment.prompt",
+    ]
     unchanged = http.get(f"/api/v1/surveys/{draft['id']}", headers=tenant.headers()).json()
-    assert unchanged["languages"] == ["en"] and unchanged["status"] == "draft"
+    assert unchanged["status"] == "draft"
 
 
 def test_publish_close_and_submissions(db: Session, http: httpx.Client) -> None:

@@ -47,6 +47,8 @@ def build_rows(
             "submitted_at": submitted,
             "idempotency_key": item["idempotency_key"],
             "hidden": item["hidden"],
+            "flags": "",
+            "duration_seconds": None,
         }
         answers = [
             {

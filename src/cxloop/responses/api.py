@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from pydantic import BaseModel
@@ -13,9 +13,10 @@ from cxloop.core.errors import PayloadTooLarge
 from cxloop.core.pagination import Page, PageParams, page_params
 from cxloop.core.settings import Settings
 from cxloop.journeys.models import Channel
-from cxloop.responses import service
+from cxloop.responses import progress, service
 from cxloop.responses.group_commit import submit_committed
 from cxloop.responses.importer import ImportReportRead, import_responses_csv
+from cxloop.responses.progress import PartialRead
 from cxloop.responses.request_db import AnalystDb, RequestDb
 from cxloop.responses.schemas import BatchResult, ResponseBatch, ResponseCreate, ResponseRead
 
@@ -75,6 +76,10 @@ def list_responses(
     channel: Channel | None = None,
     language: str | None = None,
     source: str | None = None,
+    flagged: Annotated[
+        bool | None, Query(description="true: only flagged responses; false: only unflagged.")
+    ] = None,
+    flag: Annotated[Literal["speeder", "straight_lining", "duplicate"] | None, Query()] = None,
     since: Annotated[datetime | None, Query(alias="from")] = None,
     until: Annotated[datetime | None, Query(alias="to")] = None,
 ) -> Page[ResponseRead]:
@@ -85,9 +90,27 @@ def list_responses(
         "channel": channel.value if channel else None,
         "language": language,
         "source": source,
+        "flagged": flagged,
+        "flag": flag,
         **service.parse_period(since, until),
     }
     items, total = service.list_responses(db, caller.workspace_id, filters, page.limit, page.offset)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/responses/partial", response_model=Page[PartialRead])
+def list_partial(
+    caller: ApiViewer,
+    db: DbSession,
+    page: Annotated[PageParams, Depends(page_params)],
+    survey_id: str | None = None,
+    status: Literal["in_progress", "completed", "blocked"] | None = None,
+) -> Page[PartialRead]:
+    """Public-page responses answered page by page: unfinished (in_progress), finished
+    (completed, with the stored response's id) and bot submissions (blocked, honeypot)."""
+    items, total = progress.list_partial(
+        db, caller.workspace_id, survey_id, status, page.limit, page.offset
+    )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 

@@ -90,12 +90,12 @@ def _write(
 
 def _prepare(db: Session, workspace_id: str, data: ResponseCreate) -> service.Prepared:
     try:
-        prepared = service.prepare(db, workspace_id, data, source="api")
+        prepared = service.prepare(db, workspace_id, data, source="api", history=True)
     except Conflict:
         # The contact's lookup and its uniqueness checks are separate statements: a concurrent
         # request that committed the same new contact in between makes them fail. It is
         # committed now, so a second try finds it; a real conflict is raised again.
-        prepared = service.prepare(db, workspace_id, data, source="api")
+        prepared = service.prepare(db, workspace_id, data, source="api", history=True)
     db.commit()  # a contact created on the way is stored before the response
     return prepared
 

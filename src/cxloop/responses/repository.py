@@ -12,7 +12,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from cxloop.interactions.models import Interaction
-from cxloop.responses.models import Answer, Response
+from cxloop.responses.models import Answer, Response, ResponseProgress
 from cxloop.surveys.models import Question, Survey
 
 _RESPONSES = cast(Table, Response.__table__)
@@ -136,6 +136,12 @@ def responses(
     for column in ("survey_id", "touchpoint_id", "contact_id", "channel", "language", "source"):
         if filters.get(column):
             query = query.where(getattr(Response, column) == filters[column])
+    if filters.get("flagged") is not None:
+        query = query.where(
+            (Response.flags != "") if filters["flagged"] else (Response.flags == "")
+        )
+    if filters.get("flag"):
+        query = query.where(Response.flags.contains(filters["flag"]))
     since: datetime | None = filters.get("since")
     until: datetime | None = filters.get("until")
     if since:
@@ -159,3 +165,117 @@ def answers_of(db: Session, response_ids: Sequence[str]) -> Sequence[tuple[Answe
         .order_by(Question.position)
     )
     return [(a, str(k)) for a, k in rows]
+
+
+def recent_durations(db: Session, workspace_id: str, survey_id: str, limit: int) -> list[float]:
+    """Completion times (seconds) of the survey's latest timed responses."""
+    rows = db.scalars(
+        select(Response.duration_seconds)
+        .where(
+            Response.workspace_id == workspace_id,
+            Response.survey_id == survey_id,
+            Response.duration_seconds.is_not(None),
+        )
+        .order_by(Response.submitted_at.desc())
+        .limit(limit)
+    )
+    return [float(v) for v in rows if v is not None]
+
+
+def recent_answers_of_contact(
+    db: Session, workspace_id: str, survey_id: str, contact_id: str, since: datetime
+) -> list[dict[str, Any]]:
+    """The answers (question id -> value) of the contact's responses to the survey since then."""
+    ids = db.scalars(
+        select(Response.id)
+        .where(
+            Response.workspace_id == workspace_id,
+            Response.contact_id == contact_id,
+            Response.survey_id == survey_id,
+            Response.submitted_at >= since,
+        )
+        .limit(20)
+    ).all()
+    if not ids:
+        return []
+    found: dict[str, dict[str, Any]] = {i: {} for i in ids}
+    for a in db.scalars(select(Answer).where(Answer.response_id.in_(ids))):
+        value = a.value_number if a.value_number is not None else None
+        found[a.response_id][a.question_id] = (
+            value if value is not None else (a.value_text or sorted(a.value_choices or []))
+        )
+    return list(found.values())
+
+
+def flagged_count(db: Session, workspace_id: str, survey_id: str) -> int:
+    return int(
+        db.scalar(
+            select(func.count())
+            .select_from(Response)
+            .where(
+                Response.workspace_id == workspace_id,
+                Response.survey_id == survey_id,
+                Response.flags != "",
+            )
+        )
+        or 0
+    )
+
+
+def progress(db: Session, workspace_id: str, submission_key: str) -> ResponseProgress | None:
+    return db.scalar(
+        select(ResponseProgress).where(
+            ResponseProgress.workspace_id == workspace_id,
+            ResponseProgress.submission_key == submission_key,
+        )
+    )
+
+
+def open_progress_of_contact(
+    db: Session, workspace_id: str, survey_id: str, contact_id: str
+) -> ResponseProgress | None:
+    return db.scalar(
+        select(ResponseProgress)
+        .where(
+            ResponseProgress.workspace_id == workspace_id,
+            ResponseProgress.survey_id == survey_id,
+            ResponseProgress.contact_id == contact_id,
+            ResponseProgress.status == "in_progress",
+        )
+        .order_by(ResponseProgress.updated_at.desc())
+        .limit(1)
+    )
+
+
+def progress_counts(db: Session, workspace_id: str, survey_id: str) -> dict[str, int]:
+    rows = db.execute(
+        select(ResponseProgress.status, func.count())
+        .where(
+            ResponseProgress.workspace_id == workspace_id,
+            ResponseProgress.survey_id == survey_id,
+        )
+        .group_by(ResponseProgress.status)
+    )
+    return {str(status): int(n) for status, n in rows}
+
+
+def progress_list(
+    db: Session,
+    workspace_id: str,
+    survey_id: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[ResponseProgress], int]:
+    query = select(ResponseProgress).where(ResponseProgress.workspace_id == workspace_id)
+    if survey_id:
+        query = query.where(ResponseProgress.survey_id == survey_id)
+    if status:
+        query = query.where(ResponseProgress.status == status)
+    total = int(db.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    page = db.scalars(
+        query.order_by(ResponseProgress.updated_at.desc(), ResponseProgress.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return page, total

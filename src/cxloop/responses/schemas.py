@@ -30,6 +30,9 @@ class ResponseCreate(BaseModel):
     channel: Channel | None = None
     touchpoint_id: str | None = None
     submitted_at: datetime | None = None
+    started_at: datetime | None = Field(
+        None, description="When the respondent began; gives the completion time (speeders)."
+    )
     idempotency_key: str | None = Field(None, min_length=1, max_length=200)
     hidden: dict[str, JsonValue] = Field(
         default_factory=dict, description="Hidden fields, e.g. order id or store id."
@@ -66,6 +69,11 @@ class ResponseRead(BaseModel):
     hidden: dict[str, Any]
     answers: dict[str, float | str | list[str] | None]
     duplicate: bool = Field(False, description="True when the idempotency key was seen before.")
+    flags: list[str] = Field(
+        default_factory=list,
+        description="Quality flags: speeder, straight_lining, duplicate (counted in metrics).",
+    )
+    duration_seconds: float | None = Field(None, description="Completion time, when known.")
 
 
 class BatchResult(BaseModel):

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from cxloop.core.database import utcnow
 from cxloop.core.errors import CxError, Invalid, NotFound
 from cxloop.interactions.models import InteractionKind
+from cxloop.responses import quality
 from cxloop.responses import repository as repo
-from cxloop.responses.schemas import ContactRef, ResponseCreate, ResponseRead
+from cxloop.responses.schemas import AnswerRead, ContactRef, ResponseCreate, ResponseRead
 from cxloop.responses.scoring import CheckedAnswer, check_answers
+from cxloop.rules import events as rule_events
 from cxloop.surveys import service as surveys
 from cxloop.surveys.definitions import AnswerableSurvey
 from cxloop.surveys.i18n import match_language
@@ -128,8 +130,12 @@ def prepare(
     source: str,
     lookups: _Lookups | None = None,
     survey: AnswerableSurvey | None = None,
+    history: bool = False,
 ) -> Prepared:
-    """Validates one response; raises Invalid listing every problem with its field."""
+    """Validates one response; raises Invalid listing every problem with its field.
+
+    ``history`` also checks earlier responses for quality flags (single submissions only).
+    """
     lookups = lookups or _Lookups()
     survey = survey or _survey(db, workspace_id, data.survey_id, lookups)
     checked, errors = check_answers(survey.version.questions, survey.version.by_key, data.answers)
@@ -162,6 +168,7 @@ def prepare(
         "idempotency_key": data.idempotency_key,
         "hidden": data.hidden,
     }
+    quality.mark(db if history else None, row, checked, data.started_at)
     return Prepared(row=row, answers=checked, idempotency_key=data.idempotency_key)
 
 
@@ -210,16 +217,23 @@ def _interaction_row(p: Prepared) -> dict[str, Any] | None:
 
 
 def store(db: Session, prepared: list[Prepared]) -> None:
+    """Inserts the responses, and queues rules on them where a workspace has such a rule."""
     answers = [row for p in prepared for row in _answer_rows(p)]
     interactions = [i for p in prepared if (i := _interaction_row(p)) is not None]
     repo.insert_rows(db, [p.row for p in prepared], answers, interactions)
+    by_workspace: dict[str, list[str]] = {}
+    for p in prepared:
+        by_workspace.setdefault(p.row["workspace_id"], []).append(p.row["id"])
+    for workspace_id, ids in by_workspace.items():
+        rule_events.emit_watched(db, workspace_id, "response.submitted", ids)
 
 
 def _read(p: Prepared, duplicate: bool = False) -> ResponseRead:
     values: dict[str, float | str | list[str] | None] = {}
     for a in p.answers:
         values[a.question.key] = a.number if a.number is not None else (a.text or a.choices)
-    return ResponseRead(**{**p.row, "answers": values, "duplicate": duplicate})
+    row = {**p.row, "flags": quality.split(p.row.get("flags", ""))}
+    return ResponseRead(**{**row, "answers": values, "duplicate": duplicate})
 
 
 def _stored_duplicate(db: Session, workspace_id: str, key: str | None) -> ResponseRead | None:
@@ -253,7 +267,8 @@ def submit(
     stored = _stored_duplicate(db, workspace_id, data.idempotency_key)
     if stored is not None:
         return stored
-    return _store_one(db, workspace_id, prepare(db, workspace_id, data, source=source))
+    prepared = prepare(db, workspace_id, data, source=source, history=True)
+    return _store_one(db, workspace_id, prepared)
 
 
 def submit_prepared_survey(
@@ -266,7 +281,7 @@ def submit_prepared_survey(
     stored = _stored_duplicate(db, survey.workspace_id, data.idempotency_key)
     if stored is not None:
         return stored
-    prepared = prepare(db, survey.workspace_id, data, source=source, survey=survey)
+    prepared = prepare(db, survey.workspace_id, data, source=source, survey=survey, history=True)
     return _store_one(db, survey.workspace_id, prepared)
 
 
@@ -370,6 +385,8 @@ def _to_read(db: Session, rows: list[Any], duplicate: bool = False) -> list[Resp
             hidden=r.hidden,
             answers=answers[r.id],
             duplicate=duplicate,
+            flags=quality.split(r.flags),
+            duration_seconds=r.duration_seconds,
         )
         for r in rows
     ]
@@ -389,3 +406,18 @@ def stored_duplicate(db: Session, workspace_id: str, key: str | None) -> Respons
 def read_prepared(prepared: Prepared) -> ResponseRead:
     """What the API answers for a response just stored."""
     return _read(prepared)
+
+
+def answers_with_kinds(db: Session, response_ids: list[str]) -> dict[str, list[AnswerRead]]:
+    """Each response's answers with their question kind (nps, csat, open_text ...)."""
+    found: dict[str, list[AnswerRead]] = {rid: [] for rid in response_ids}
+    for answer, key in repo.answers_of(db, response_ids):
+        value = answer.value_number if answer.value_number is not None else None
+        found[answer.response_id].append(
+            AnswerRead(
+                question_key=key,
+                kind=answer.kind,
+                value=value if value is not None else (answer.value_text or answer.value_choices),
+            )
+        )
+    return found

@@ -19,6 +19,7 @@ _EDITABLE_QUESTION_FIELDS = (
     "scale_max",
     "direction",
     "top_box",
+    "page_break",
     "options",
     "texts",
 )

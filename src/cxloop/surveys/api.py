@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import anyio.to_thread
+from fastapi import APIRouter, Request, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from cxloop.core.deps import ApiAdmin, ApiViewer, AppSettings, DbSession
+from cxloop.core.errors import Invalid, PayloadTooLarge
 from cxloop.surveys import service
 from cxloop.surveys.models import SurveyStatus
 from cxloop.surveys.schemas import SurveyCreate, SurveyRead, SurveyUpdate, SurveyVersionRead
@@ -111,3 +116,92 @@ def personal_link(
         url=f"{settings.base_url.rstrip('/')}/s/{token}",
         expires_in_days=settings.survey_link_max_age_days,
     )
+
+
+class TranslationImport(BaseModel):
+    updated: dict[str, int] = Field(description="Texts written per language.")
+    warnings: list[str] = Field(description="E.g. source texts changed since the export.")
+    missing: dict[str, list[str]] = Field(description="Keys each language still lacks.")
+
+
+MAX_TRANSLATION_BYTES = 2 * 1024 * 1024
+
+
+def csv_download(survey_id: str, text: str) -> Response:
+    """A UTF-8 CSV with a BOM, so spreadsheet apps open Thai or Arabic text correctly."""
+    return Response(
+        ("\ufeff" + text).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-texts.csv"'},
+    )
+
+
+@router.get(
+    "/surveys/{survey_id}/translations.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_translations(survey_id: str, caller: ApiViewer, db: DbSession) -> Response:
+    """Every survey text: key, source (default language) text, one column per other language."""
+    _, text = service.export_translations(db, caller.workspace_id, survey_id)
+    return csv_download(survey_id, text)
+
+
+_CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/surveys/{survey_id}/translations.csv",
+    response_model=TranslationImport,
+    openapi_extra=_CSV_BODY,
+)
+async def import_translations(
+    survey_id: str, request: Request, caller: ApiAdmin, db: DbSession
+) -> TranslationImport:
+    """Writes a translator's CSV (the request body, or a multipart field ``file``), all or
+    nothing: a bad row or column stores nothing and the 422 names it. Empty cells keep the
+    stored text."""
+    data = await _csv_body(request)
+    return await anyio.to_thread.run_sync(_import, db, caller.workspace_id, survey_id, data)
+
+
+def _import(db: Session, workspace_id: str, survey_id: str, data: bytes) -> TranslationImport:
+    result = service.import_translations(db, workspace_id, survey_id, data)
+    missing = service.missing_translations(db, service.get_survey(db, workspace_id, survey_id))
+    db.commit()
+    return TranslationImport(updated=result.updated, warnings=result.warnings, missing=missing)
+
+
+async def _csv_body(request: Request) -> bytes:
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, StarletteUpload):
+            raise Invalid("file: send the CSV as the multipart field 'file'")
+        data = await upload.read(MAX_TRANSLATION_BYTES + 1)
+    else:
+        data = await request.body()
+    if len(data) > MAX_TRANSLATION_BYTES:
+        raise PayloadTooLarge(f"file: at most {MAX_TRANSLATION_BYTES // 2**20} MB")
+    return data
+
+
+def read_upload(file: UploadFile) -> bytes:
+    data = file.file.read(MAX_TRANSLATION_BYTES + 1)
+    if len(data) > MAX_TRANSLATION_BYTES:
+        raise PayloadTooLarge(f"file: at most {MAX_TRANSLATION_BYTES // 2**20} MB")
+    return data

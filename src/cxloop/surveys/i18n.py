@@ -23,11 +23,16 @@ LANGUAGE_NAMES = {
     "pt": "Português",
     "ar": "العربية",
     "he": "עברית",
+    "fa": "فارسی",
+    "ur": "اردو",
 }
 
 CHROME: dict[str, dict[str, str]] = {
     "en": {
         "submit": "Submit",
+        "next": "Next",
+        "back": "Back",
+        "page_of": "Page {page} of {pages}",
         "required": "required",
         "thanks_title": "Thank you!",
         "thanks_default": "Thank you for your feedback.",
@@ -61,6 +66,9 @@ CHROME: dict[str, dict[str, str]] = {
     },
     "vi": {
         "submit": "Gửi",
+        "next": "Tiếp",
+        "back": "Quay lại",
+        "page_of": "Trang {page}/{pages}",
         "required": "bắt buộc",
         "thanks_title": "Cảm ơn bạn!",
         "thanks_default": "Cảm ơn bạn đã góp ý.",
@@ -94,6 +102,9 @@ CHROME: dict[str, dict[str, str]] = {
     },
     "th": {
         "submit": "ส่ง",
+        "next": "ถัดไป",
+        "back": "ย้อนกลับ",
+        "page_of": "หน้า {page} จาก {pages}",
         "required": "จำเป็น",
         "thanks_title": "ขอบคุณ!",
         "thanks_default": "ขอบคุณสำหรับความคิดเห็นของคุณ",
@@ -127,6 +138,9 @@ CHROME: dict[str, dict[str, str]] = {
     },
     "lt": {
         "submit": "Pateikti",
+        "next": "Toliau",
+        "back": "Atgal",
+        "page_of": "{page} psl. iš {pages}",
         "required": "privaloma",
         "thanks_title": "Ačiū!",
         "thanks_default": "Dėkojame už jūsų atsiliepimą.",
@@ -157,6 +171,41 @@ CHROME: dict[str, dict[str, str]] = {
         "closed_text": "Ji nebepriima atsakymų. Ačiū už susidomėjimą.",
         "not_open_title": "Ši apklausa dar nepradėta",
         "not_open_text": "Užsukite vėliau.",
+    },
+    "ar": {
+        "submit": "إرسال",
+        "next": "التالي",
+        "back": "رجوع",
+        "page_of": "الصفحة {page} من {pages}",
+        "required": "مطلوب",
+        "thanks_title": "شكرًا لك!",
+        "thanks_default": "شكرًا لك على ملاحظاتك.",
+        "nps_low": "غير محتمل على الإطلاق",
+        "nps_high": "محتمل للغاية",
+        "csat_low": "غير راضٍ للغاية",
+        "csat_high": "راضٍ للغاية",
+        "select_all": "اختر كل ما ينطبق",
+        "language": "اللغة",
+        "error_summary": "يرجى مراجعة الإجابات المحددة أدناه.",
+        "error_required": "يرجى الإجابة عن هذا السؤال.",
+        "error_scale": "اختر رقمًا من {low} إلى {high}.",
+        "error_choice": "اختر أحد الخيارات.",
+        "error_invalid": "هذه الإجابة غير صالحة.",
+        "error_answer_one": "يرجى الإجابة عن سؤال واحد على الأقل.",
+    },
+    "he": {
+        "submit": "שליחה",
+        "next": "הבא",
+        "back": "חזרה",
+        "page_of": "עמוד {page} מתוך {pages}",
+        "required": "חובה",
+        "thanks_title": "תודה!",
+        "thanks_default": "תודה על המשוב שלך.",
+        "nps_low": "בכלל לא סביר",
+        "nps_high": "סביר מאוד",
+        "language": "שפה",
+        "error_summary": "נא לבדוק את התשובות המסומנות למטה.",
+        "error_required": "נא לענות על שאלה זו.",
     },
     "de": {
         "submit": "Absenden",
@@ -359,12 +408,15 @@ def pick_language(
     requested: str | None = None,
     accept_language: str | None = None,
     link_language: str | None = None,
+    contact_language: str | None = None,
 ) -> str:
-    """``?lang=``, else the browser's best match, else the personal link's, else the default.
+    """``?lang=``, else the personal link's or invitation's language, else the contact's,
+    else the browser's best match (Accept-Language q-values), else the survey's default.
 
     An unknown or malformed language never fails: it falls through to the next choice.
     """
-    for wanted in (requested, *parse_accept_language(accept_language), link_language):
+    choices = (requested, link_language, contact_language, *parse_accept_language(accept_language))
+    for wanted in choices:
         found = match_language(wanted, available)
         if found:
             return found

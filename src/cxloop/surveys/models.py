@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.core.database import Base, IdMixin, TimestampMixin
@@ -74,6 +74,8 @@ class Question(IdMixin, Base):
     # ces: "agreement" (high = easy) or "effort" (low = easy)
     direction: Mapped[str | None] = mapped_column(String(16), default=None)
     top_box: Mapped[int] = mapped_column(default=2)
+    # the public page starts a new page before this question
+    page_break: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # [{"key": "fast", "texts": {"en": "Fast", "vi": "Nhanh"}}]
     options: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # {lang: {"prompt": ..., "low": ..., "high": ...}}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from cxloop.core.security import Role, role_at_least
 from cxloop.core.web import check_csrf, render
 from cxloop.surveys import public, service
 from cxloop.surveys.admin_view import definition_json, language_views, validation_errors
+from cxloop.surveys.api import csv_download, read_upload
 from cxloop.surveys.i18n import language_name
 from cxloop.surveys.models import SurveyStatus
 from cxloop.surveys.schemas import SurveyUpdate
@@ -184,10 +185,14 @@ def _detail_page(
     definition: str | None = None,
     errors: list[tuple[str, str]] | None = None,
     notice: str | None = None,
+    warnings: list[str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     survey = service.get_survey(db, caller.workspace_id, survey_id)
     read = service.to_read(db, survey, base_url)
+    from cxloop.responses import progress
+
+    language_names = {code: language_name(code) for code in read.languages}
     touchpoints = _touchpoints(db, caller.workspace_id)
     context = {
         "survey": read,
@@ -198,8 +203,50 @@ def _detail_page(
         "errors": errors or [],
         "notice": notice,
         "can_edit": _can_edit(caller),
+        "missing": service.missing_translations(db, survey),
+        "language_names": language_names,
+        "warnings": warnings or [],
+        "funnel": progress.funnel(db, caller.workspace_id, survey.id),
     }
     return render(request, "surveys/detail.html", context, status_code=status)
+
+
+@router.get("/app/surveys/{survey_id}/translations.csv")
+def download_translations(survey_id: str, caller: PageViewer, db: DbSession) -> Response:
+    _, text = service.export_translations(db, caller.workspace_id, survey_id)
+    return csv_download(survey_id, text)
+
+
+@router.post("/app/surveys/{survey_id}/translations", response_class=HTMLResponse)
+def upload_translations(
+    survey_id: str,
+    request: Request,
+    caller: PageAdmin,
+    db: DbSession,
+    settings: AppSettings,
+    file: Annotated[UploadFile | None, File()] = None,
+    csrf: Csrf = "",
+) -> Response:
+    """Imports a translator's CSV (all or nothing) and shows what changed."""
+    check_csrf(request, csrf)
+    service.get_survey(db, caller.workspace_id, survey_id)
+    base = settings.base_url
+    try:
+        if file is None:
+            raise Invalid("file: choose the translated CSV file to upload")
+        result = service.import_translations(db, caller.workspace_id, survey_id, read_upload(file))
+    except CxError as exc:
+        db.rollback()
+        errors = [("translations", exc.message)]
+        return _detail_page(
+            request, caller, db, base, survey_id, errors=errors, status=exc.status_code
+        )
+    db.commit()
+    counts = ", ".join(f"{language_name(k)}: {n}" for k, n in result.updated.items())
+    notice = f"Translations imported ({counts or 'no texts changed'})."
+    return _detail_page(
+        request, caller, db, base, survey_id, notice=notice, warnings=result.warnings
+    )
 
 
 @router.get("/app/surveys/{survey_id}", response_class=HTMLResponse)

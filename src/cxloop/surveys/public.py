@@ -6,7 +6,7 @@ answers to one contact. Bad links get a friendly page in the respondent's langua
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -18,8 +18,8 @@ from starlette.datastructures import FormData
 from cxloop.core.deps import DbSession
 from cxloop.core.errors import Conflict, Gone, Invalid, NotFound
 from cxloop.journeys.models import Channel
-from cxloop.responses import service as responses
 from cxloop.responses.schemas import ContactRef, ResponseCreate
+from cxloop.surveys import public_flow as flow
 from cxloop.surveys import service as surveys
 from cxloop.surveys.definitions import AnswerableSurvey
 from cxloop.surveys.i18n import CHROME, chrome, language_name, pick_language, text_direction
@@ -28,6 +28,8 @@ from cxloop.surveys.public_view import (
     HONEYPOT,
     form_answers,
     in_language,
+    pages_of,
+    prefill,
     question_views,
     submission_id,
     translate_errors,
@@ -89,13 +91,18 @@ def _answerable(db: Session, link: Link) -> AnswerableSurvey:
         raise LinkProblem(404, "not_open", link.survey) from exc
 
 
-def _language(request: Request, survey: Survey, requested: str | None, link: str | None) -> str:
+def _language(
+    request: Request, db: Session, link: Link, requested: str | None, saved: str | None = None
+) -> str:
+    """``?lang=`` (or the language already used on earlier pages), the link's, the contact's,
+    the browser's, the survey's default."""
     return pick_language(
-        survey.languages,
-        survey.default_language,
-        requested=requested,
+        link.survey.languages,
+        link.survey.default_language,
+        requested=requested or saved,
         accept_language=request.headers.get("accept-language"),
-        link_language=link,
+        link_language=link.language,
+        contact_language=flow.contact_language(db, link.survey.workspace_id, link.contact_id),
     )
 
 
@@ -123,69 +130,131 @@ def _problem(request: Request, problem: LinkProblem, requested: str | None) -> H
     return _page(request, "surveys/public_problem.html", language, context, problem.status)
 
 
+@dataclass
+class FormState:
+    """Where the respondent is: the page, its submission id, answers so far, errors."""
+
+    page: int = 1
+    submission: str | None = None
+    answers: dict[str, Any] | None = None
+    errors: dict[str, str] | None = None
+    form_errors: list[str] | None = None
+    invitation: str | None = None
+    started: str = ""
+    hidden: dict[str, Any] = field(default_factory=dict)
+
+
 def _form_page(
     request: Request,
     db: Session,
     link: Link,
     survey: AnswerableSurvey,
     language: str,
-    *,
-    answers: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    form_errors: list[str] | None = None,
-    submission: str | None = None,
+    state: FormState,
 ) -> HTMLResponse:
     words = chrome(language)
-    questions = surveys.questions_of_version(db, survey.version.id)
+    pages = pages_of(surveys.questions_of_version(db, survey.version.id))
+    page = min(max(state.page, 1), len(pages))
     texts = in_language(
         surveys.version_texts(db, survey.version.id), language, survey.default_language
     )
+    sid = submission_id(state.submission)
+    back = None
+    if page > 1:
+        back = flow.page_url(link.token, sid, page - 1, language, state.invitation, state.hidden)
     context = {
         "token": link.token,
         "texts": texts or {},
         "questions": question_views(
-            questions, language, survey.default_language, words, answers, errors
+            pages[page - 1], language, survey.default_language, words, state.answers, state.errors
         ),
         "languages": [(code, language_name(code)) for code in survey.languages],
-        "form_errors": form_errors or [],
-        "submission_id": submission_id(submission),
+        "switch_params": flow.switch_params(sid if state.submission else None, page, state),
+        "form_errors": state.form_errors or [],
+        "submission_id": sid,
         "honeypot": HONEYPOT,
+        "page": page,
+        "pages": len(pages),
+        "page_label": words["page_of"].format(page=page, pages=len(pages)),
+        "back_url": back,
+        "invitation": state.invitation or "",
+        "hidden_fields": state.hidden,
+        "started": state.started or flow.sign_start(request),
     }
-    status = 422 if errors or form_errors else 200
+    status = 422 if state.errors or state.form_errors else 200
     return _page(request, "surveys/public_form.html", language, context, status)
 
 
-def _thanks_url(token: str, language: str) -> str:
-    return f"/s/{quote(token)}/thanks?lang={quote(language)}"
-
-
 @router.get("/s/{token}", response_class=HTMLResponse)
-def survey_page(token: str, request: Request, db: DbSession, lang: str | None = None) -> Response:
+def survey_page(
+    token: str,
+    request: Request,
+    db: DbSession,
+    lang: str | None = None,
+    sid: str | None = None,
+    page: int = 1,
+) -> Response:
+    """The form (one page of it); ``sid`` resumes a partial response, ``?nps=7`` prefills."""
     try:
         link = _resolve(request, db, token)
         survey = _answerable(db, link)
     except LinkProblem as problem:
         return _problem(request, problem, lang)
-    language = _language(request, link.survey, lang, link.language)
-    return _form_page(request, db, link, survey, language)
+    saved = flow.find_progress(db, survey, sid, link.contact_id)
+    questions = surveys.questions_of_version(db, survey.version.id)
+    answers = dict(saved.answers) if saved else prefill(questions, request.query_params)
+    state = FormState(
+        page=min(page, saved.page) if saved else 1,
+        submission=saved.submission_key if saved else None,
+        answers=answers,
+        invitation=flow.invitation_of(request.query_params)
+        or (saved.invitation_token if saved else None),
+        hidden=flow.hidden_of(request.query_params),
+    )
+    if saved is not None and "page" not in request.query_params:
+        state.page = saved.page
+    language = _language(request, db, link, lang, saved.language if saved else None)
+    return _form_page(request, db, link, survey, language, state)
 
 
 @router.post("/s/{token}", response_class=HTMLResponse)
 def submit_page(token: str, request: Request, db: DbSession, form: PostedForm) -> Response:
-    """Stores the answers (once per submission id) and shows the thank-you page."""
-    requested = form.get("lang")
-    requested = requested if isinstance(requested, str) else None
+    """Saves one page (a partial response) or, on the last page, stores the response."""
+    requested = _text(form, "lang")
     try:
         link = _resolve(request, db, token)
         survey = _answerable(db, link)
     except LinkProblem as problem:
         return _problem(request, problem, requested)
-    language = _language(request, link.survey, requested, link.language)
-    if form.get(HONEYPOT):  # a bot filled the hidden field: pretend all went well
-        return RedirectResponse(_thanks_url(token, language), status_code=303)
-    questions = surveys.questions_of_version(db, survey.version.id)
-    answers = form_answers(form, questions)
+    language = _language(request, db, link, requested)
     submission = submission_id(form.get("submission_id"))
+    invitation = flow.invitation_of(form)
+    questions = surveys.questions_of_version(db, survey.version.id)
+    if form.get(HONEYPOT):  # a bot filled the hidden field: keep it apart, pretend all went well
+        flow.record_bot(db, survey, submission, language, form_answers(form, questions))
+        return RedirectResponse(_thanks_url(token, language), status_code=303)
+    pages = pages_of(questions)
+    number = min(max(_int(form.get("page")), 1), len(pages))
+    state = FormState(
+        page=number,
+        submission=submission,
+        invitation=invitation,
+        started=_text(form, "started") or "",
+        hidden=flow.hidden_of(form),
+    )
+    page_answers = form_answers(form, pages[number - 1])
+    start = flow.Start(link.contact_id, invitation)
+    if number < len(pages):
+        errors = flow.page_errors(survey, pages[number - 1], page_answers, chrome(language))
+        if errors:
+            state.answers, state.errors = page_answers, errors
+            return _form_page(request, db, link, survey, language, state)
+        flow.save_page(
+            db, survey, submission, pages[number - 1], page_answers, number, language, start
+        )
+        url = flow.page_url(token, submission, number + 1, language, invitation, state.hidden)
+        return RedirectResponse(url, status_code=303)
+    answers, started_at = flow.all_answers(db, survey, submission, pages[-1], page_answers)
     data = ResponseCreate(
         survey_id=survey.id,
         answers=answers,
@@ -193,37 +262,31 @@ def submit_page(token: str, request: Request, db: DbSession, form: PostedForm) -
         channel=None if survey.touchpoint_id else Channel.web,
         contact=ContactRef(id=link.contact_id) if link.contact_id else None,
         idempotency_key=f"link:{survey.id}:{submission}",
+        started_at=started_at or flow.verify_start(request, state.started),
+        hidden=state.hidden,
     )
     try:
-        _store(db, survey, data)
+        flow.store(db, survey, data, submission, start, single=len(pages) == 1)
     except Invalid as exc:
         db.rollback()
         errors, general = translate_errors(exc.details, questions, chrome(language))
-        return _form_page(
-            request,
-            db,
-            link,
-            survey,
-            language,
-            answers=answers,
-            errors=errors,
-            form_errors=general,
-            submission=submission,
-        )
+        state.page = flow.first_page_with(pages, errors) or number
+        state.answers, state.errors, state.form_errors = answers, errors, general
+        return _form_page(request, db, link, survey, language, state)
     return RedirectResponse(_thanks_url(token, language), status_code=303)
 
 
-def _store(db: Session, survey: AnswerableSurvey, data: ResponseCreate) -> None:
-    """Stores and commits; a personal link whose contact was deleted still counts, anonymously."""
-    try:
-        responses.submit_prepared_survey(db, survey, data, source="link")
-    except NotFound:
-        if data.contact is None:
-            raise
-        db.rollback()
-        data = data.model_copy(update={"contact": None})
-        responses.submit_prepared_survey(db, survey, data, source="link")
-    db.commit()
+def _text(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _int(value: object) -> int:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 4 else 1
+
+
+def _thanks_url(token: str, language: str) -> str:
+    return f"/s/{quote(token)}/thanks?lang={quote(language)}"
 
 
 @router.get("/s/{token}/thanks", response_class=HTMLResponse)
@@ -233,7 +296,7 @@ def thanks_page(token: str, request: Request, db: DbSession, lang: str | None = 
     except LinkProblem as problem:
         return _problem(request, problem, lang)
     survey = link.survey
-    language = _language(request, survey, lang, link.language)
+    language = _language(request, db, link, lang)
     texts = in_language(
         surveys.version_texts(db, survey.current_version_id or ""),
         language,

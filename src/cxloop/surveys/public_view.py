@@ -149,3 +149,32 @@ def translate_errors(
         else:
             per_question[q.key] = words["error_invalid"]
     return per_question, list(dict.fromkeys(general))
+
+
+def pages_of(questions: Sequence[Question]) -> list[list[Question]]:
+    """The questions split into pages at each page break (one page when there is none)."""
+    pages: list[list[Question]] = []
+    for q in questions:
+        if not pages or (q.page_break and pages[-1]):
+            pages.append([])
+        pages[-1].append(q)
+    return pages or [[]]
+
+
+def prefill(questions: Sequence[Question], query: Mapping[str, str]) -> dict[str, JsonValue]:
+    """A first-question answer carried in the link (one-click NPS from an email: ``?nps=7``).
+
+    Only shown pre-selected; it is stored when the respondent sends the page.
+    """
+    if not questions:
+        return {}
+    first = questions[0]
+    value = query.get(ANSWER_PREFIX + first.key) or query.get(first.key)
+    if value is None and first.kind == QuestionKind.nps:
+        value = query.get("score")
+    if value is None or not value.strip().isdigit() or first.kind not in _SCALED:
+        return {}
+    number = int(value.strip())
+    if not (first.scale_min or 0) <= number <= (first.scale_max or 0):
+        return {}
+    return {first.key: str(number)}

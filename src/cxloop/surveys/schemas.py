@@ -58,6 +58,9 @@ class QuestionIn(BaseModel):
         None, description="CES only: `agreement` (high = easy, default) or `effort` (low = easy)."
     )
     top_box: int = Field(2, ge=1, le=5, description="How many top boxes count as good.")
+    page_break: bool = Field(
+        False, description="Start a new page before this question on the public survey page."
+    )
     options: list[ChoiceOption] = Field(default_factory=list)
     texts: dict[str, QuestionText]
 
@@ -129,17 +132,16 @@ class SurveyDefinition(BaseModel):
 
 
 def _missing_texts(d: SurveyDefinition) -> list[str]:
-    missing = [f"texts.{lang}" for lang in d.languages if lang not in d.texts]
+    """Texts the default language lacks. Other languages may be incomplete while a draft
+    (translators fill them in); publishing checks them."""
+    lang = d.default_language
+    missing = [f"texts.{lang}"] if lang not in d.texts else []
     for q in d.questions:
+        if lang not in q.texts:
+            missing.append(f"questions.{q.key}.texts.{lang}")
         missing += [
-            f"questions.{q.key}.texts.{lang}" for lang in d.languages if lang not in q.texts
+            f"questions.{q.key}.options.{o.key}.{lang}" for o in q.options if lang not in o.texts
         ]
-        for o in q.options:
-            missing += [
-                f"questions.{q.key}.options.{o.key}.{lang}"
-                for lang in d.languages
-                if lang not in o.texts
-            ]
     return missing
 
 

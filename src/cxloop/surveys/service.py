@@ -11,6 +11,7 @@ from cxloop.core.database import utcnow
 from cxloop.core.errors import Conflict, Gone, Invalid, NotFound
 from cxloop.core.security import LinkSigner, new_public_token
 from cxloop.surveys import repository as repo
+from cxloop.surveys import translations
 from cxloop.surveys.definitions import (
     AnswerableSurvey,
     VersionSpec,
@@ -53,6 +54,7 @@ def _write_version(db: Session, version: SurveyVersion, definition: SurveyDefini
                 scale_max=q.scale_max,
                 direction=q.direction,
                 top_box=q.top_box,
+                page_break=q.page_break and position > 0,
                 options=[o.model_dump() for o in q.options],
                 texts={lang: t.model_dump() for lang, t in q.texts.items()},
             )
@@ -80,6 +82,8 @@ def create_survey(db: Session, workspace_id: str, data: SurveyCreate) -> Survey:
     _write_version(db, version, data)
     survey.current_version_id = version.id
     db.flush()
+    if survey.status == SurveyStatus.live:
+        _check_publishable(db, survey)
     return survey
 
 
@@ -123,6 +127,8 @@ def update_survey(db: Session, workspace_id: str, survey_id: str, data: SurveyUp
     survey.languages = data.languages
     survey.closes_at = data.closes_at
     db.flush()
+    if survey.status != SurveyStatus.draft:
+        _check_publishable(db, survey)
     return survey
 
 
@@ -138,14 +144,35 @@ def set_status(db: Session, workspace_id: str, survey_id: str, status: SurveySta
 
 
 def _check_publishable(db: Session, survey: Survey) -> None:
-    version = _current_version(db, survey)
-    questions = repo.questions(db, version.id)
-    missing = [
-        f"{q.key}.{lang}" for q in questions for lang in survey.languages if lang not in q.texts
-    ]
-    missing += [f"texts.{lang}" for lang in survey.languages if lang not in version.texts]
+    """Raises a 422 listing, per declared language, the keys of the texts it lacks."""
+    missing = missing_translations(db, survey)
     if missing:
-        raise Invalid("cannot publish: missing translations " + ", ".join(missing[:10]))
+        raise translations.missing_message(missing)
+
+
+def missing_translations(db: Session, survey: Survey) -> dict[str, list[str]]:
+    version = _current_version(db, survey)
+    return translations.missing_by_language(survey, version, repo.questions(db, version.id))
+
+
+def export_translations(db: Session, workspace_id: str, survey_id: str) -> tuple[Survey, str]:
+    survey = get_survey(db, workspace_id, survey_id)
+    version = _current_version(db, survey)
+    return survey, translations.export_csv(survey, version, repo.questions(db, version.id))
+
+
+def import_translations(
+    db: Session, workspace_id: str, survey_id: str, data: bytes
+) -> translations.ImportResult:
+    """Writes a translator's CSV into the current version's texts (all or nothing).
+
+    Only texts change, never questions or answers, so a live version is updated in place.
+    """
+    survey = get_survey(db, workspace_id, survey_id)
+    version = _current_version(db, survey)
+    result = translations.import_csv(survey, version, repo.questions(db, version.id), data)
+    db.flush()
+    return result
 
 
 def _current_version(db: Session, survey: Survey) -> SurveyVersion:
