@@ -177,6 +177,18 @@ def get_comment(db: Session, workspace_id: str, comment_id: int) -> Comment | No
     return db.scalars(stmt).first()
 
 
+def of_responses(db: Session, workspace_id: str, response_ids: list[str]) -> Sequence[Comment]:
+    """The comments of these responses' answers (through the answers' index)."""
+    if not response_ids:
+        return []
+    stmt = (
+        select(Comment)
+        .join(Answer, Answer.id == Comment.answer_id)
+        .where(Answer.response_id.in_(response_ids), Comment.workspace_id == workspace_id)
+    )
+    return db.scalars(stmt.order_by(Comment.id)).all()
+
+
 def themes_of(db: Session, comment_ids: Iterable[int]) -> Sequence[CommentTheme]:
     ids = list(comment_ids)
     if not ids:

@@ -27,6 +27,7 @@ from cxloop.comments.schemas import (
 )
 from cxloop.core.database import utcnow
 from cxloop.core.errors import Invalid, NotFound
+from cxloop.rules import events as rule_events
 from cxloop.segments import service as segments
 from cxloop.text.analysers import (
     DEFAULT_ANALYSER,
@@ -184,6 +185,7 @@ def analyse_pending(db: Session, workspace_id: str, analyser_path: str, limit: i
             themes += _theme_rows(workspace_id, comment_id, source, key, found)
     repo.add_themes(db, themes)
     db.flush()
+    rule_events.emit_watched(db, workspace_id, "comment.analyzed", ids)
     return len(sources)
 
 
@@ -335,6 +337,17 @@ def list_comments(
         sentiment_counts=counts,
         next_before_id=comments[-1].id if len(comments) == limit else None,
     )
+
+
+def of_responses(
+    db: Session, workspace_id: str, response_ids: list[str]
+) -> dict[str, list[CommentRead]]:
+    """Each response's analysed comments (none yet while analysis has not run)."""
+    found: dict[str, list[CommentRead]] = {rid: [] for rid in response_ids}
+    for read in _reads(db, workspace_id, repo.of_responses(db, workspace_id, response_ids)):
+        if read.response_id in found:
+            found[read.response_id].append(read)
+    return found
 
 
 def get_comment(db: Session, workspace_id: str, comment_id: int) -> CommentRead:

@@ -27,6 +27,7 @@ from cxloop.interactions.schemas import (
     TimelineEntry,
 )
 from cxloop.journeys import service as journeys
+from cxloop.rules import events as rule_events
 
 MAX_BATCH = 1000
 
@@ -57,9 +58,11 @@ def create_interaction(
     # A Core insert of the complete row: no unit of work, and the row is what we answer.
     if not data.external_id:
         repo.insert_rows(db, [row])
+        rule_events.emit_watched(db, workspace_id, "interaction.created", [row["id"]])
         return Interaction(**row), True
     # the same external id may arrive twice at the same moment: insert unless it is taken
     if repo.insert_unless_external_id_taken(db, row):
+        rule_events.emit_watched(db, workspace_id, "interaction.created", [row["id"]])
         return Interaction(**row), True
     stored = repo.by_external_id(db, workspace_id, data.external_id)
     if stored is None:  # the row that took it was deleted in between
@@ -116,6 +119,7 @@ def create_batch(
             "external_id: another request stored one of these external ids at the same "
             "moment; send the batch again (stored items are skipped)"
         ) from exc
+    rule_events.emit_watched(db, workspace_id, "interaction.created", [r["id"] for r in rows])
     return BatchResult(created=len(rows), duplicates=duplicates, ids=ids)
 
 
