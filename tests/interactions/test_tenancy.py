@@ -73,6 +73,10 @@ def test_other_workspace_ids_are_404_on_every_api_route(db: Session, http: httpx
         ("DELETE", f"/api/v1/contacts/{c}", None, None),
         ("GET", "/api/v1/contacts/by-external-id/b-secret", None, None),
         ("GET", f"/api/v1/contacts/{c}/timeline", None, None),
+        ("GET", f"/api/v1/contacts/{c}/survey-triggers", None, None),
+        ("GET", f"/api/v1/contacts/{c}/survey-eligibility", None, None),
+        ("POST", f"/api/v1/contacts/{c}/opt-outs", {"channel": "all"}, None),
+        ("POST", f"/api/v1/contacts/{c}/consents", {"channel": "all"}, None),
         ("POST", "/api/v1/interactions", {"kind": "chat", "contact_id": c}, None),
         (
             "POST",

@@ -38,6 +38,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/surveys/{survey_id}"): "survey_definition",
     ("POST", "/surveys/{survey_id}/status"): {"status": "closed"},
     ("POST", "/surveys/{survey_id}/links"): {},
+    ("POST", "/surveys/{survey_id}/translations.csv"): {},
     ("PATCH", "/comments/{comment_id}"): {"sentiment": "positive"},
     ("PATCH", "/segments/{segment_id}"): {"name": "hijacked"},
     ("POST", "/theme-suggestions/{suggestion_id}/accept"): {"key": "hijacked"},
@@ -48,10 +49,21 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/cases/{case_id}/messages"): {"body": "hijacked"},
     ("PATCH", "/root-causes/{root_cause_id}"): {"name": "hijacked"},
     ("PATCH", "/teams/{team_id}"): {"name": "hijacked"},
+    ("PATCH", "/survey-triggers/{trigger_id}"): {"name": "hijacked"},
+    ("PATCH", "/alerts/{alert_id}"): {"name": "hijacked"},
+    ("POST", "/alerts/{alert_id}/check"): {},
+    ("PATCH", "/rules/{rule_id}"): {"name": "hijacked"},
+    ("POST", "/rules/{rule_id}/preview"): {},
+    ("PATCH", "/webhook-endpoints/{endpoint_id}"): {"name": "hijacked"},
+    ("POST", "/webhook-endpoints/{endpoint_id}/rotate-secret"): {},
+    ("POST", "/webhook-endpoints/{endpoint_id}/test"): {},
+    ("POST", "/invitations/{invitation_id}/events"): {"stage": "delivered"},
+    ("POST", "/contacts/{contact_id}/opt-outs"): {"channel": "all"},
+    ("POST", "/contacts/{contact_id}/consents"): {"channel": "all"},
 }
 # Upserts by identity create the caller's own contact: allowed, as long as B's is untouched.
 OWN_NAMESPACE = {"/contacts/by-external-id/{external_id}", "/contacts/by-email/{email}"}
-NOT_IDS = {"metric", "taxonomy", "key"}  # names, the same in every workspace
+NOT_IDS = {"metric", "taxonomy", "key", "kind"}  # names, the same in every workspace
 
 SURVEY = {
     "name": "B survey",
@@ -100,7 +112,45 @@ def _build_b(http: httpx.Client, b: Tenant) -> dict[str, str]:
     )
     response.raise_for_status()
     key = http.post("/api/v1/api-keys", json={"name": "b", "role": "viewer"}, headers=h).json()
+    trigger = http.post(
+        "/api/v1/survey-triggers",
+        json={"event": "b_event", "survey_id": survey["id"], "channel": "email"},
+        headers=h,
+    ).json()
+    made = {
+        "rule_id": (
+            "/api/v1/rules",
+            {
+                "name": SECRET,
+                "conditions": {"field": "nps", "op": "lte", "value": 6},
+                "actions": [{"type": "tag", "tag": "b"}],
+            },
+        ),
+        "alert_id": (
+            "/api/v1/alerts",
+            {"name": SECRET, "metric": "nps", "condition": {"kind": "significant_drop"}},
+        ),
+        "endpoint_id": (
+            "/api/v1/webhook-endpoints",
+            {"name": SECRET, "url": "https://b.example/h"},
+        ),
+        "invitation_id": (
+            "/api/v1/invitations",
+            {"survey_id": survey["id"], "contact_id": contact["id"], "channel": "link"},
+        ),
+        "suppression_id": ("/api/v1/governance/suppressions", {"email": "b@example.com"}),
+    }
+    created = {}
+    for name, (url, body) in made.items():
+        resp = http.post(url, json=body, headers=h)
+        assert resp.status_code == 201, (url, resp.text)
+        created[name] = resp.json()["invitation_id" if name == "invitation_id" else "id"]
+    ping = http.post(f"/api/v1/webhook-endpoints/{created['endpoint_id']}/test", headers=h)
+    assert ping.status_code < 300, ping.text
+    deliveries = http.get("/api/v1/deliveries", headers=h).json()["items"]
+    created["delivery_id"] = str(deliveries[0]["id"])
     return {
+        **created,
         "journey_id": journey.json()["id"],
         "stage_id": stage_id,
         "touchpoint_id": touchpoint["id"],
@@ -109,6 +159,7 @@ def _build_b(http: httpx.Client, b: Tenant) -> dict[str, str]:
         "survey_id": survey["id"],
         "response_id": response.json()["id"],
         "key_id": key["id"],
+        "trigger_id": trigger["id"],
         "external_id": "b-ext-1",
         "email": "bravo@example.com",
     }
@@ -257,7 +308,7 @@ def test_pages_of_workspace_b_are_not_found_for_a_logged_in_user_of_a(
     db: Session, http: httpx.Client
 ) -> None:
     a, b = make_tenant(db, "Alpha"), make_tenant(db, "Bravo")
-    ids = {**_build_b(http, b), **_text_rows(db, b), "key": "delivery"}
+    ids = {**_build_b(http, b), **_text_rows(db, b), "key": "delivery", "kind": "svg"}
     csrf = _login(http, a)
     checked = 0
     for router in routes.PAGE_ROUTERS:

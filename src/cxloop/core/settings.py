@@ -70,6 +70,54 @@ class Settings(BaseSettings):
         "cxloop.text.pipeline:DefaultAnalyser",
         description="Comment analyser as `module:Class` (swap in a bigger model).",
     )
+    events_rate_limit: str = Field(
+        "600/minute", description="Most events one API key may send (`limits` notation)."
+    )
+    widget_rate_limit: str = Field(
+        "60/minute", description="Most widget requests per widget key and client address."
+    )
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where rate-limit counters live (`limits` storage URI); the in-memory "
+        "default counts per process: use e.g. `redis://host:6379` with several web replicas.",
+    )
+    smtp_host: str = Field("localhost", description="SMTP server that sends emails.")
+    email_outbox: Path | None = Field(
+        None,
+        description="Development and demo: write emails as .eml files to this folder instead of "
+        "sending them (shown at /app/outbox).",
+    )
+    smtp_port: int = Field(
+        25, description="Port of the SMTP server (587 with starttls, 465 with ssl)."
+    )
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        "none",
+        description="`none`, `starttls` (upgrade a plain connection) or `ssl` (TLS from the "
+        "start).",
+    )
+    smtp_username: str | None = Field(
+        None, description="SMTP login; none: send without logging in."
+    )
+    smtp_password: str | None = Field(None, description="SMTP password (no default).")
+    smtp_from: str = Field(
+        "cxloop <no-reply@cxloop.local>", description="Sender of emails (`Name <address>`)."
+    )
+    smtp_timeout: float = Field(
+        20, description="Seconds to wait for the SMTP server before the email is retried later."
+    )
+    webhook_timeout: float = Field(
+        10, description="Seconds to wait for a webhook endpoint before the delivery is retried."
+    )
+    sms_gateway_url: str | None = Field(
+        None, description="HTTP SMS gateway that receives a POST per message (none: SMS is off)."
+    )
+    sms_auth_header: str | None = Field(
+        None, description="Header sent to the SMS gateway, e.g. `Authorization: Bearer abc`."
+    )
+    sms_body_template: str = Field(
+        '{"to": "{to}", "text": "{text}"}',
+        description="SMS gateway body; `{to}` and `{text}` are replaced (JSON-escaped).",
+    )
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

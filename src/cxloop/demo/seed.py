@@ -24,6 +24,7 @@ from cxloop.core.security import Role, hash_password
 from cxloop.core.settings import Settings
 from cxloop.demo import activity
 from cxloop.demo.activity import Place, Sample
+from cxloop.demo.loop import seed_loop
 from cxloop.demo.people import Person, contact_row, make_people
 from cxloop.demo.plan import JOURNEYS, SURVEYS, TOUCHPOINTS
 from cxloop.demo.timeline import Timeline
@@ -115,13 +116,16 @@ def seed_demo(
     for start in range(0, len(items), CHUNK):
         interactions.record_interactions(db, workspace.id, items[start : start + CHUNK])
     db.flush()
+    owner = db.scalar(select(User).where(User.email == EMAIL))
+    assert owner is not None
+    loop = seed_loop(db, workspace, owner.id, rng, now)
     seconds = time.perf_counter() - started
     return (
         f'Demo workspace "{NAME}" (slug {SLUG}) ready in {seconds:.1f} s: '
         f"{len(people):,} contacts, "
         f"{len(JOURNEYS)} journeys, {len(places)} touchpoints, {len(answerable)} surveys, "
         f"{len(samples):,} responses, {len(timeline.items) + _with_contact(samples):,} "
-        "interactions.\n" + _login(base_url)
+        f"interactions; {loop}.\n" + _login(base_url)
     )
 
 
