@@ -35,7 +35,6 @@ from cxloop.surveys import service as surveys
 from cxloop.surveys.schemas import QuestionIn, SurveyCreate
 from cxloop.widget import service as widget
 
-PASSWORD = "cxloop-demo"  # noqa: S105 - the published demo login
 AGENTS = (
     ("lan.agent@cxloop.local", "Lan Nguyen", Role.agent),
     ("somchai.agent@cxloop.local", "Somchai Prasert", Role.agent),
@@ -51,15 +50,52 @@ ROOT_CAUSES = (  # name, obstacle (a policy or process the agent cannot fix), we
     ("Billing error", False, 1),
 )
 PAST_CASES = 40
+PULSE = {  # the widget survey: title, thanks, NPS question, comment question
+    "en": (
+        "Quick question",
+        "Thank you!",
+        "How likely are you to recommend Demo Retail?",
+        "What is the main reason for your score?",
+    ),
+    "vi": (
+        "Một câu hỏi nhanh",
+        "Cảm ơn bạn!",
+        "Bạn có sẵn lòng giới thiệu Demo Retail không?",
+        "Lý do chính cho điểm của bạn là gì?",
+    ),
+    "th": (
+        "คำถามสั้น ๆ",
+        "ขอบคุณ!",
+        "คุณมีแนวโน้มจะแนะนำ Demo Retail มากน้อยเพียงใด",
+        "เหตุผลหลักของคะแนนนี้คืออะไร",
+    ),
+    "lt": (
+        "Trumpas klausimas",
+        "Ačiū!",
+        "Ar rekomenduotumėte Demo Retail draugui?",
+        "Kokia pagrindinė jūsų įvertinimo priežastis?",
+    ),
+}
+STAGES: tuple[tuple[str, ...], ...] = (
+    (),
+    ("open",),
+    ("open", "resolved"),
+    *[("open", "resolved", "closed")] * 5,
+)
 
 
 def seed_loop(
-    db: Session, workspace: Workspace, owner_id: str, rng: random.Random, now: datetime
+    db: Session,
+    workspace: Workspace,
+    owner_id: str,
+    password: str,
+    rng: random.Random,
+    now: datetime,
 ) -> str:
-    """Sets the loop up and returns a one-line summary."""
+    """Sets the loop up (the team logs in with `password`) and returns a one-line summary."""
     ws = workspace.id
     people = [
-        accounts.create_user(db, email, PASSWORD, name=name, workspace=workspace, role=role)
+        accounts.create_user(db, email, password, name=name, workspace=workspace, role=role)
         for email, name, role in (*AGENTS, MANAGER)
     ]
     agents, manager = people[:-1], people[-1]
@@ -126,18 +162,19 @@ def _widget_survey(db: Session, workspace_id: str) -> None:
         SurveyCreate(
             name="Checkout pulse (web widget)",
             default_language="en",
-            texts={"en": {"title": "Quick question", "thanks": "Thank you!"}},
+            languages=list(PULSE),
+            texts={lang: {"title": t[0], "thanks": t[1]} for lang, t in PULSE.items()},
             questions=[
                 QuestionIn(
                     key="nps",
                     kind="nps",
                     required=True,
-                    texts={"en": {"prompt": "How likely are you to recommend Demo Retail?"}},
+                    texts={lang: {"prompt": t[2]} for lang, t in PULSE.items()},
                 ),
                 QuestionIn(
                     key="comment",
                     kind="open_text",
-                    texts={"en": {"prompt": "What is the main reason for your score?"}},
+                    texts={lang: {"prompt": t[3]} for lang, t in PULSE.items()},
                 ),
             ],
             publish=True,
@@ -176,7 +213,7 @@ def _past_cases(
             Answer.value_number <= 6,
             Response.contact_id.is_not(None),
             Response.submitted_at >= now - timedelta(days=30),
-            Response.submitted_at <= now - timedelta(days=1),
+            Response.submitted_at <= now - timedelta(hours=1),
         )
         .order_by(Response.submitted_at.desc())
         .limit(PAST_CASES)
@@ -186,6 +223,7 @@ def _past_cases(
     for index, (response_id, contact_id, submitted_at, value) in enumerate(rows):
         score = int(value or 0)
         owner = agent_ids[index % len(agent_ids)]
+        actor = f"user:{owner}"  # the agent opened it: no "assigned to you" email
         case, _ = cases.open_case(
             db,
             workspace_id,
@@ -198,18 +236,10 @@ def _past_cases(
                 team_id=team_id,
                 source_key=f"demo:{response_id}",
             ),
-            "system",
+            actor,
         )
-        actor = f"user:{owner}"
-        fate = rng.random()
-        if fate < 0.1:
-            target: tuple[str, ...] = ()
-        elif fate < 0.25:
-            target = ("open",)
-        elif fate < 0.4:
-            target = ("open", "resolved")
-        else:
-            target = ("open", "resolved", "closed")
+        # the latest detractors are still being worked; older ones are resolved or closed
+        target: tuple[str, ...] = STAGES[min(index * len(STAGES) // len(rows), len(STAGES) - 1)]
         cause = rng.choices(cause_ids, weights)[0]
         for status in target:
             resolving = status == "resolved"

@@ -118,7 +118,7 @@ def seed_demo(
     db.flush()
     owner = db.scalar(select(User).where(User.email == EMAIL))
     assert owner is not None
-    loop = seed_loop(db, workspace, owner.id, rng, now)
+    loop = seed_loop(db, workspace, owner.id, PASSWORD, rng, now)
     seconds = time.perf_counter() - started
     return (
         f'Demo workspace "{NAME}" (slug {SLUG}) ready in {seconds:.1f} s: '

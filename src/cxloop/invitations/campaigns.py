@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +23,7 @@ from cxloop.surveys import service as surveys
 
 OFFER_JOB = "invitations.offer"
 MAX_CONTACTS = 100_000
+MAX_LISTED = 10_000  # contact ids one campaign may list (CampaignCreate.contact_ids)
 
 
 def create_campaign(db: Session, workspace_id: str, data: CampaignCreate) -> Campaign:
@@ -36,11 +40,10 @@ def create_campaign(db: Session, workspace_id: str, data: CampaignCreate) -> Cam
         ids = [str(i) for i in db.scalars(segments.member_ids(db, workspace_id, data.segment_id))]
     else:
         ids = list(dict.fromkeys(data.contact_ids or []))
-        for contact_id in ids:
-            try:
-                contacts.get_contact(db, workspace_id, contact_id)
-            except NotFound as exc:
-                raise NotFound(f"contact_ids: contact {contact_id!r} not found") from exc
+        known = {c.id for c in contacts.lookup_contacts(db, workspace_id, ids=ids)}
+        missing = next((i for i in ids if i not in known), None)
+        if missing is not None:
+            raise NotFound(f"contact_ids: contact {missing!r} not found")
     campaign = repo.add_campaign(
         db,
         Campaign(
@@ -135,3 +138,95 @@ def list_invitations(
     if survey_id:
         query = query.where(Invitation.survey_id == survey_id)
     return list(db.scalars(query.order_by(Invitation.created_at.desc()).limit(200)))
+
+
+def reachable_audience(db: Session, workspace_id: str, channel: str = "email") -> list[str]:
+    """Ids of all contacts with an email (a phone for sms): the "all contacts" audience.
+
+    Invalid when there are none, or more than a listed campaign takes (MAX_LISTED).
+    """
+    total = repo.count_reachable(db, workspace_id, channel)
+    what = "a phone number" if channel == "sms" else "an email address"
+    if total == 0:
+        raise Invalid(f"audience: no contact has {what} yet")
+    if total > MAX_LISTED:
+        raise Invalid(
+            f"audience: {total:,} contacts have {what}, but a campaign to all contacts "
+            f"reaches at most {MAX_LISTED:,}; choose a segment instead"
+        )
+    return repo.reachable_ids(db, workspace_id, channel, MAX_LISTED)
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """A campaign with its survey and audience names and how far its sends got."""
+
+    campaign: Campaign
+    survey: str
+    audience: str
+    counts: dict[str, int]  # made, blocked, sent, delivered, opened, completed, responses
+    waiting: int  # contacts whose send job has not run yet
+    response_rate: float | None  # responses ÷ delivered
+
+
+def campaign_rows(
+    db: Session, workspace_id: str, segment_names: Mapping[str, str] | None = None
+) -> list[CampaignRow]:
+    """The latest campaigns with their counts (``segment_names``: id → name, if at hand)."""
+    listed = repo.campaigns(db, workspace_id)
+    if segment_names is None:
+        from cxloop.segments import service as segments
+
+        segment_names = {s.id: s.name for s in segments.list_segments(db, workspace_id)}
+    names = {s.id: s.name for s in surveys.list_surveys(db, workspace_id)}
+    counts = repo.campaign_counts(db, workspace_id, [c.id for c in listed])
+    empty = dict.fromkeys(
+        ("made", "blocked", "sent", "delivered", "opened", "completed", "responses"), 0
+    )
+    rows = []
+    for c in listed:
+        got = counts.get(c.id, empty)
+        audience = (
+            segment_names.get(c.segment_id, "a deleted segment") if c.segment_id else "contact list"
+        )
+        rows.append(
+            CampaignRow(
+                campaign=c,
+                survey=names.get(c.survey_id, c.survey_id),
+                audience=audience,
+                counts=got,
+                waiting=max(0, c.contacts - got["made"]),
+                response_rate=_rate(got["responses"], got["delivered"]),
+            )
+        )
+    return rows
+
+
+def seed_campaign(
+    db: Session,
+    workspace_id: str,
+    survey_id: str,
+    segment_id: str | None = None,
+    *,
+    contacts: int = 150,
+    send_at: datetime | None = None,
+) -> Campaign:
+    """A demo email campaign: the oldest ``contacts`` contacts with an email (in the segment,
+    if given), reminded once after 3 days. Flushes; the caller commits."""
+    within = None
+    if segment_id:
+        from cxloop.segments import service as segments
+
+        within = segments.member_ids(db, workspace_id, segment_id)
+    ids = repo.reachable_ids(db, workspace_id, "email", min(contacts, MAX_LISTED), within)
+    if not ids:
+        raise Invalid("audience: no contact has an email address yet")
+    data = CampaignCreate(
+        survey_id=survey_id,
+        contact_ids=ids,
+        channel="email",
+        send_at=send_at,
+        reminder_after_days=3,
+        max_reminders=1,
+    )
+    return create_campaign(db, workspace_id, data)

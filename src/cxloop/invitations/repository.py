@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from cxloop.contacts.models import Contact
 from cxloop.invitations.models import Campaign, Invitation
 
 OPEN_STATUSES = ("sent", "delivered", "opened")
@@ -102,3 +103,57 @@ def blocked_counts(db: Session, workspace_id: str, survey_id: str | None) -> dic
     if survey_id:
         query = query.where(Invitation.survey_id == survey_id)
     return {str(rule): int(n) for rule, n in db.execute(query.group_by(Invitation.blocked_rule))}
+
+
+def _reachable(workspace_id: str, channel: str) -> list[ColumnElement[bool]]:
+    """Contacts of the workspace with an address for the channel (email or sms)."""
+    column = Contact.phone if channel == "sms" else Contact.email
+    return [Contact.workspace_id == workspace_id, column.is_not(None), column != ""]
+
+
+def count_reachable(db: Session, workspace_id: str, channel: str) -> int:
+    query = select(func.count()).select_from(Contact).where(*_reachable(workspace_id, channel))
+    return int(db.scalar(query) or 0)
+
+
+def reachable_ids(
+    db: Session,
+    workspace_id: str,
+    channel: str,
+    limit: int,
+    within: Select[Any] | None = None,
+) -> list[str]:
+    """Ids of contacts with an address for the channel, oldest first, optionally only those
+    in ``within`` (a SELECT of contact ids, e.g. a segment's members)."""
+    query = select(Contact.id).where(*_reachable(workspace_id, channel))
+    if within is not None:
+        query = query.where(Contact.id.in_(within))
+    return [str(i) for i in db.scalars(query.order_by(Contact.created_at, Contact.id).limit(limit))]
+
+
+def campaign_counts(
+    db: Session, workspace_id: str, campaign_ids: list[str]
+) -> dict[str, dict[str, int]]:
+    """Per campaign: invitations made, sent, delivered, opened, completed, responses, blocked."""
+    if not campaign_ids:
+        return {}
+    blocked = Invitation.status == "blocked"
+    query = (
+        select(
+            Invitation.campaign_id,
+            func.count().label("made"),
+            func.count(case((blocked, 1))).label("blocked"),
+            func.count(Invitation.sent_at).label("sent"),
+            func.count(Invitation.delivered_at).label("delivered"),
+            func.count(Invitation.opened_at).label("opened"),
+            func.count(Invitation.completed_at).label("completed"),
+            func.count(Invitation.response_id).label("responses"),
+        )
+        .where(Invitation.workspace_id == workspace_id, Invitation.campaign_id.in_(campaign_ids))
+        .group_by(Invitation.campaign_id)
+    )
+    found: dict[str, dict[str, int]] = {}
+    for row in db.execute(query):
+        values = dict(row._mapping)
+        found[str(values.pop("campaign_id"))] = {k: int(v or 0) for k, v in values.items()}
+    return found
