@@ -10,6 +10,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy.orm import Session
 
+from cxloop.cases import service as cases
+from cxloop.cases.schemas import CaseCreate, RootCauseCreate, Transition
+from cxloop.cases.teams import create_root_cause
 from tests.factories import Tenant, make_tenant
 from tests.metrics.factories import Program, add_nps_mix, add_response, make_program
 
@@ -225,3 +228,24 @@ def test_tiles_mark_a_significant_change_against_the_previous_period(
     login(http, steady)
     flat = text_of(section(http.get("/app", params={"days": 30}).text, "tile-nps"))
     assert "No significant change +8 points vs the previous 30 days (0)" in flat
+
+
+def test_the_closed_loop_card_counts_the_periods_cases(db: Session, http: httpx.Client) -> None:
+    tenant = make_tenant(db)
+    seed(db, tenant)
+    ws = tenant.workspace.id
+    cause = create_root_cause(db, ws, RootCauseCreate(name="Late delivery"))
+    for title in ("Detractor A", "Detractor B", "Detractor C"):
+        case, _ = cases.open_case(db, ws, CaseCreate(title=title), "system")
+    for move in (
+        Transition(to="open"),
+        Transition(to="resolved", root_cause_id=cause.id, resolution="Refunded"),
+        Transition(to="closed"),
+    ):
+        cases.transition(db, ws, case.id, move, "user:someone")
+    db.commit()
+    login(http, tenant)
+    card = text_of(section(http.get("/app").text, "closed-loop"))
+    assert "Cases opened 3" in card
+    assert "Closed within SLA 33%" in card  # one of three, closed at once
+    assert "Response rate \u2013" in card and "of 0 invitations delivered" in card

@@ -8,10 +8,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cxloop.cases.metrics import case_metrics
+from cxloop.cases.schemas import CaseMetricsGroup
 from cxloop.comments import insights
 from cxloop.comments.schemas import CommentFilters, SentimentByTouchpoint
 from cxloop.core.errors import Invalid
 from cxloop.core.settings import Settings
+from cxloop.invitations import campaigns
+from cxloop.invitations.schemas import FunnelRow
 from cxloop.journeys.models import Channel
 from cxloop.metrics import service as metrics
 from cxloop.metrics import significance, stats
@@ -88,6 +92,8 @@ class Dashboard:
     by_channel: list[RankedRow] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     sentiment: list[SentimentByTouchpoint] = field(default_factory=list)
+    loop: CaseMetricsGroup | None = None  # cases opened in the period
+    invitations: FunnelRow | None = None  # every invitation so far (response rate)
     touchpoints: list[TouchpointOption] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
 
@@ -206,6 +212,9 @@ def build_dashboard(
     view.by_channel = nps_by(Breakdown.channel)
     view.trend = _weekly_trend(db, workspace_id, base, today, settings)
     view.comments = metrics.latest_comments(db, workspace_id, recent, COMMENT_LIMIT)
+    assert recent.date_from is not None
+    view.loop = case_metrics(db, workspace_id, recent.date_from, today).overall
+    view.invitations = campaigns.funnel(db, workspace_id, {}).total
     view.sentiment = insights.sentiment_by_touchpoint(
         db,
         workspace_id,

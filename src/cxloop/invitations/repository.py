@@ -155,5 +155,6 @@ def campaign_counts(
     found: dict[str, dict[str, int]] = {}
     for row in db.execute(query):
         values = dict(row._mapping)
-        found[str(values.pop("campaign_id"))] = {k: int(v or 0) for k, v in values.items()}
+        campaign_id = str(values.pop("campaign_id"))
+        found[campaign_id] = {k: int(v or 0) for k, v in values.items()}
     return found
