@@ -277,3 +277,35 @@ def test_cases_opened_at_the_same_time_get_distinct_numbers(
     with ThreadPoolExecutor(max_workers=6) as pool:
         numbers = sorted(pool.map(open_one, range(12)))
     assert numbers == list(range(1, 13))
+
+
+def test_unit_manager_gives_the_case_to_the_manager_of_the_contacts_store(
+    db: Session, http: httpx.Client
+) -> None:
+    tenant = make_tenant(db, "Stores")
+    h = tenant.headers()
+    north, south = add_user(db, tenant, Role.agent), add_user(db, tenant, Role.agent)
+    teams = {}
+    for unit, manager in (("store-12", north), ("store-40", south)):
+        made = http.post(
+            "/api/v1/teams", json={"name": unit, "unit": unit, "manager_id": manager.id}, headers=h
+        )
+        assert made.status_code == 201 and made.json()["unit"] == unit
+        teams[unit] = made.json()["id"]
+    clash = http.post("/api/v1/teams", json={"name": "x", "unit": "store-12"}, headers=h)
+    assert clash.status_code == 409 and "unit" in clash.json()["error"]["message"]
+    shopper = http.post(
+        "/api/v1/contacts",
+        json={"email": "s@example.com", "attributes": {"unit": "store-40"}},
+        headers=h,
+    ).json()
+    nowhere = http.post("/api/v1/contacts", json={"email": "n@example.com"}, headers=h).json()
+    body = {"title": "Rude cashier", "owner_strategy": "unit_manager"}
+    case = http.post("/api/v1/cases", json={**body, "contact_id": shopper["id"]}, headers=h)
+    assert case.status_code == 201, case.text
+    assert case.json()["owner_id"] == south.id and case.json()["team_id"] == teams["store-40"]
+    # a contact without a unit: the case waits unassigned (no error, nothing lost)
+    orphan = http.post("/api/v1/cases", json={**body, "contact_id": nowhere["id"]}, headers=h)
+    assert orphan.status_code == 201 and orphan.json()["owner_id"] is None
+    missing = http.post("/api/v1/cases", json=body, headers=h)
+    assert missing.status_code == 422 and "contact_id" in missing.json()["error"]["message"]

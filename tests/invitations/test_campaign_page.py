@@ -170,3 +170,16 @@ def test_a_viewer_sees_no_form_and_gets_403(db: Session, server: str) -> None:
         data = {"csrf": token[1], "survey_id": sid, "audience": "all", "when": "now"}
         assert browser.post(FORM, data=data).status_code == 403
     assert jobs_of(db, ws, OFFER_JOB) == []
+
+
+def test_seed_campaign_queues_the_first_contacts_with_an_email_for_the_demo(db: Session) -> None:
+    tenant = make_tenant(db, "DemoCampaign")
+    ws = tenant.workspace.id
+    sid = survey(db, ws, "Customer NPS")
+    people = [contact(db, ws) for _ in range(3)]
+    contact(db, ws, email=None, phone="+84 90 000 0002")
+    made = campaigns.seed_campaign(db, ws, sid, contacts=2)
+    db.commit()
+    assert made.contacts == 2 and (made.reminder_after_days, made.max_reminders) == (3, 1)
+    queued = [j.payload["contact_id"] for j in jobs_of(db, ws, OFFER_JOB)]
+    assert len(set(queued)) == 2 and set(queued) <= {p.id for p in people}  # all with an email

@@ -19,6 +19,7 @@ class Team(IdMixin, TimestampMixin, Base):
 
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str | None] = mapped_column(String(200), default=None)  # store, region ...
     manager_id: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )

@@ -13,7 +13,7 @@ from cxloop.responses.schemas import ResponseRead
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["new", "open", "waiting_on_customer", "resolved", "closed", "reopened"]
-OwnerStrategy = Literal["fixed", "round_robin", "none"]
+OwnerStrategy = Literal["fixed", "round_robin", "unit_manager", "none"]
 PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "urgent")
 
 
@@ -29,9 +29,16 @@ class CaseCreate(BaseModel):
     source_key: str | None = Field(
         None, min_length=1, max_length=200, description="Opening twice with it returns one case."
     )
-    owner_strategy: OwnerStrategy = "fixed"
+    owner_strategy: OwnerStrategy = Field(
+        "fixed",
+        description="fixed (owner_id), round_robin (within team_id), unit_manager (the manager "
+        "of the team whose unit is the contact's unit attribute), none.",
+    )
     owner_id: str | None = None
     team_id: str | None = None
+    unit_attribute: str = Field(
+        "unit", min_length=1, max_length=64, description="unit_manager: the contact attribute."
+    )
 
 
 class CaseUpdate(BaseModel):
@@ -155,6 +162,9 @@ class TeamWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
+    unit: str | None = Field(
+        None, min_length=1, max_length=200, description="The store, region ... the team serves."
+    )
     manager_id: str | None = None
     member_ids: list[str] = Field(default_factory=list, max_length=500)
 
@@ -163,6 +173,7 @@ class TeamUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200)
+    unit: str | None = Field(None, min_length=1, max_length=200)
     manager_id: str | None = None
     member_ids: list[str] | None = Field(None, max_length=500)
 
@@ -170,6 +181,7 @@ class TeamUpdate(BaseModel):
 class TeamRead(BaseModel):
     id: str
     name: str
+    unit: str | None = None
     manager_id: str | None
     member_ids: list[str]
 

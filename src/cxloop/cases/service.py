@@ -88,6 +88,21 @@ def _links(db: Session, workspace_id: str, data: CaseCreate) -> dict[str, Any]:
     return links
 
 
+def _unit_manager(
+    db: Session, workspace_id: str, data: CaseCreate, contact_id: str | None
+) -> tuple[str | None, str | None]:
+    """(owner, team) for the unit_manager strategy: the manager of the team that serves the
+    contact's unit; without one, the case stays with data.team_id, unassigned."""
+    if contact_id is None:
+        raise Invalid("contact_id: unit_manager needs the case's contact (whose unit decides)")
+    attributes = contacts.get_contact(db, workspace_id, contact_id).attributes
+    unit = attributes.get(data.unit_attribute)
+    team = teams.team_of_unit(db, workspace_id, str(unit)) if unit not in (None, "") else None
+    if team is None:
+        return None, data.team_id
+    return team.manager_id, team.id
+
+
 def _owner(db: Session, workspace_id: str, data: CaseCreate) -> str | None:
     if data.owner_strategy != "fixed" and data.owner_id is not None:
         raise Invalid(f"owner_id: only with owner_strategy fixed, not {data.owner_strategy}")
@@ -115,7 +130,11 @@ def open_case(
     links = _links(db, workspace_id, data)
     if data.team_id is not None:
         teams.get_team(db, workspace_id, data.team_id)
-    owner_id = _owner(db, workspace_id, data)
+    if data.owner_strategy == "unit_manager":
+        owner_id, team_id = _unit_manager(db, workspace_id, data, links.get("contact_id"))
+        data = data.model_copy(update={"team_id": team_id})
+    else:
+        owner_id = _owner(db, workspace_id, data)
     now = utcnow()
     case = Case(opened_at=now, priority=data.priority, paused_seconds=0.0)
     sla.set_due_dates(case, calendar_of(db, workspace_id), sla.policy(db, workspace_id))

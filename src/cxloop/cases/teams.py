@@ -41,6 +41,7 @@ def _read(team: Team, members: list[TeamMember]) -> TeamRead:
     return TeamRead(
         id=team.id,
         name=team.name,
+        unit=team.unit,
         manager_id=team.manager_id,
         member_ids=sorted(m.user_id for m in members if m.team_id == team.id),
     )
@@ -63,6 +64,18 @@ def _unique_name(db: Session, workspace_id: str, name: str, team_id: str | None)
             raise Conflict(f"name: a team named '{name}' already exists")
 
 
+def _unique_unit(db: Session, workspace_id: str, unit: str | None, team_id: str | None) -> None:
+    if unit is not None and any(
+        t.unit == unit and t.id != team_id for t in repo.teams(db, workspace_id)
+    ):
+        raise Conflict(f"unit: another team already serves '{unit}'")
+
+
+def team_of_unit(db: Session, workspace_id: str, unit: str) -> Team | None:
+    """The team that serves a unit (store, region ...), if any."""
+    return next((t for t in repo.teams(db, workspace_id) if t.unit == unit), None)
+
+
 def _set_members(db: Session, team: Team, member_ids: list[str]) -> None:
     current = {m.user_id: m for m in repo.members(db, [team.id])}
     for user_id in member_ids:
@@ -81,7 +94,8 @@ def create_team(db: Session, workspace_id: str, data: TeamWrite) -> TeamRead:
     _unique_name(db, workspace_id, name, None)
     if data.manager_id is not None:
         check_worker(db, workspace_id, data.manager_id, "manager_id")
-    team = Team(workspace_id=workspace_id, name=name, manager_id=data.manager_id)
+    _unique_unit(db, workspace_id, data.unit, None)
+    team = Team(workspace_id=workspace_id, name=name, unit=data.unit, manager_id=data.manager_id)
     db.add(team)
     db.flush()
     _set_members(db, team, data.member_ids)
@@ -93,6 +107,9 @@ def update_team(db: Session, workspace_id: str, team_id: str, change: TeamUpdate
     if change.name is not None:
         _unique_name(db, workspace_id, change.name.strip(), team.id)
         team.name = change.name.strip()
+    if "unit" in change.model_fields_set:
+        _unique_unit(db, workspace_id, change.unit, team.id)
+        team.unit = change.unit
     if "manager_id" in change.model_fields_set:
         if change.manager_id is not None:
             check_worker(db, workspace_id, change.manager_id, "manager_id")

@@ -104,7 +104,7 @@ def invitations_page(
 def _whole(label: str, value: str, low: int, high: int, hint: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise Invalid(f"{label}: give a whole number from {low} to {high}{hint}")
     return int(value)
 

@@ -65,6 +65,7 @@ class OpenCase(_Action):
     owner_strategy: str = "fixed"
     owner_id: str | None = None
     team_id: str | None = None
+    unit_attribute: Annotated[str, Field(min_length=1, max_length=64)] = "unit"
 
 
 class NotifyEmail(_Action):
@@ -287,6 +288,7 @@ class Runner:
                 "owner_strategy": a.owner_strategy,
                 "owner_id": a.owner_id,
                 "team_id": a.team_id,
+                "unit_attribute": a.unit_attribute,
             }
             return self._enqueue("case.open", payload, key)
         if isinstance(a, NotifyEmail):

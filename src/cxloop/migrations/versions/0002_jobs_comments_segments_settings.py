@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 16:42:31.886987
+Create Date: 2026-11-23 16:52:47.940568
 """
 
 from collections.abc import Sequence
@@ -91,6 +91,7 @@ def upgrade() -> None:
         "case_teams",
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("unit", sa.String(length=200), nullable=True),
         sa.Column("manager_id", sa.String(length=32), nullable=True),
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("created_at", cxloop.core.database.UTCDateTime(timezone=True), nullable=False),
