@@ -27,11 +27,13 @@ from cxloop.events import triggers
 from cxloop.events.schemas import TriggerWrite
 from cxloop.governance import service as governance
 from cxloop.governance.schemas import SettingsWrite
+from cxloop.invitations.campaigns import seed_campaign
 from cxloop.responses.models import Answer, Response
 from cxloop.rules import service as rules
 from cxloop.rules.schemas import RuleCreate
 from cxloop.support.service import calendar_of
 from cxloop.surveys import service as surveys
+from cxloop.surveys.models import Survey
 from cxloop.surveys.schemas import QuestionIn, SurveyCreate
 from cxloop.widget import service as widget
 
@@ -50,6 +52,7 @@ ROOT_CAUSES = (  # name, obstacle (a policy or process the agent cannot fix), we
     ("Billing error", False, 1),
 )
 PAST_CASES = 40
+CAMPAIGN_CONTACTS = 150
 PULSE = {  # the widget survey: title, thanks, NPS question, comment question
     "en": (
         "Quick question",
@@ -147,10 +150,16 @@ def seed_loop(
         SettingsWrite(workspace_cap=4, survey_cap=1, survey_period_days=30, quarantine_days=14),
     )
     _widget_survey(db, ws)
+    nps = db.scalar(
+        select(Survey.id).where(Survey.workspace_id == ws, Survey.name == "Customer NPS")
+    )
+    assert nps is not None
+    campaign = seed_campaign(db, ws, nps, contacts=CAMPAIGN_CONTACTS)
     opened = _past_cases(db, ws, team.id, [a.id for a in agents], [c.id for c in causes], rng, now)
     return (
         f"the closed loop: team of {len(agents)} agents and a manager ({MANAGER[0]}), "
-        f"{len(causes)} root causes, the detractor rule, an NPS alert and {opened} past cases"
+        f"{len(causes)} root causes, the detractor rule, an NPS alert, {opened} past cases, "
+        f"and an email NPS campaign to {campaign.contacts} contacts"
     )
 
 

@@ -23,7 +23,7 @@ router = APIRouter(tags=["invitations"])
 
 @router.post("/invitations", response_model=OfferRead, status_code=201)
 def create_invitation(
-    body: OfferCreate, caller: ApiAdmin, db: DbSession, settings: AppSettings
+    body: OfferCreate, caller: ApiAnalyst, db: DbSession, settings: AppSettings
 ) -> OfferRead:
     """Offers a survey to one contact; governance may refuse (allowed=false, with the rule)."""
     made = service.offer(
@@ -63,7 +63,7 @@ def list_invitations(
 
 
 @router.post("/invitations/campaigns", response_model=CampaignRead, status_code=201)
-def create_campaign(body: CampaignCreate, caller: ApiAdmin, db: DbSession) -> CampaignRead:
+def create_campaign(body: CampaignCreate, caller: ApiAnalyst, db: DbSession) -> CampaignRead:
     """Queues one send job per contact (at send_at); governance decides for each at send time."""
     campaign = campaigns.create_campaign(db, caller.workspace_id, body)
     db.commit()
