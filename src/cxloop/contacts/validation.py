@@ -53,3 +53,10 @@ def check_attributes(values: object) -> dict[str, AttributeValue]:
             raise ValueError(f"'{name}' is longer than {MAX_ATTRIBUTE_TEXT} characters")
         checked[name] = value
     return checked
+
+
+def check_properties(values: object) -> dict[str, AttributeValue]:
+    """Properties of an event or interaction: attributes without the nulls (none: empty)."""
+    if values is None:
+        return {}
+    return {k: v for k, v in check_attributes(values).items() if v is not None}

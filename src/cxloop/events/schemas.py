@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cxloop.contacts.validation import AttributeValue, check_attributes
+from cxloop.contacts.validation import AttributeValue, check_attributes, check_properties
 from cxloop.events.models import TriggerChannel
 from cxloop.interactions.models import InteractionKind
 from cxloop.journeys.models import Channel
@@ -135,9 +135,7 @@ class EventCreate(BaseModel):
     @field_validator("properties", mode="before")
     @classmethod
     def _properties(cls, value: object) -> object:
-        if value is None:
-            return {}
-        return {k: v for k, v in check_attributes(value).items() if v is not None}
+        return check_properties(value)
 
     @model_validator(mode="after")
     def _named(self) -> EventCreate:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cxloop.contacts.validation import AttributeValue, check_attributes
+from cxloop.contacts.validation import AttributeValue, check_properties
 from cxloop.interactions.models import InteractionKind
 from cxloop.journeys.models import Channel
 
@@ -42,9 +42,7 @@ class InteractionCreate(BaseModel):
     @field_validator("properties", mode="before")
     @classmethod
     def _properties(cls, value: object) -> object:
-        if value is None:
-            return {}
-        return {k: v for k, v in check_attributes(value).items() if v is not None}
+        return check_properties(value)
 
     @model_validator(mode="after")
     def _has_contact(self) -> InteractionCreate:
