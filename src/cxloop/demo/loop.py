@@ -225,8 +225,8 @@ def _past_cases(
             Response.submitted_at <= now - timedelta(hours=1),
         )
         .order_by(Response.submitted_at.desc())
-        .limit(PAST_CASES)
     ).all()
+    rows = rows[:: max(1, len(rows) // PAST_CASES)][:PAST_CASES]  # spread over the month
     weights = [w for _, _, w in ROOT_CAUSES]
     calendar, policy = calendar_of(db, workspace_id), sla.policy(db, workspace_id)
     for index, (response_id, contact_id, submitted_at, value) in enumerate(rows):
