@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cxloop.cases import metrics, service, sla
 from cxloop.cases.models import Case
 from cxloop.cases.schemas import CaseCreate, RootCauseCreate, TeamWrite, Transition
-from cxloop.cases.teams import create_root_cause, create_team
+from cxloop.cases.teams import create_root_cause, create_team, list_teams
 from cxloop.core.database import utcnow
 from cxloop.core.security import Role
 from cxloop.core.settings import Settings
@@ -320,3 +320,46 @@ def test_settings_manage_root_causes_and_sla_targets(db: Session, server: str) -
             browser.post("/app/cases/settings/sla", data={"csrf": token, **targets}).status_code
             == 403
         )
+
+
+def test_admins_set_up_teams_with_a_unit_manager_and_members(db: Session, server: str) -> None:
+    tenant = make_tenant(db, "Team page")
+    ws = tenant.workspace.id
+    lead, agent = add_user(db, tenant, Role.agent, "Lead"), add_user(db, tenant, Role.agent, "Ana")
+    analyst = add_user(db, tenant, Role.analyst)
+    with signed_in(server, tenant.email) as admin:
+        token = csrf(admin, "/app/cases/settings")
+        made = admin.post(
+            "/app/cases/settings/teams",
+            data={
+                "csrf": token,
+                "name": "Store <12>",
+                "unit": "store-12",
+                "manager_id": lead.id,
+                "member_ids": [lead.id, agent.id],
+            },
+        )
+        assert made.status_code == 303, made.text
+        page = admin.get(made.headers["location"]).text
+        assert "Team added." in page and 'value="Store &lt;12&gt;"' in page
+        team = list_teams(db, ws)[0]
+        assert (team.unit, team.manager_id) == ("store-12", lead.id)
+        assert sorted(team.member_ids) == sorted([lead.id, agent.id])
+        clash = admin.post(
+            "/app/cases/settings/teams",
+            data={"csrf": token, "name": "Other", "unit": "store-12"},
+        )
+        assert clash.status_code == 409 and "already serves" in clash.text
+        moved = admin.post(
+            f"/app/cases/settings/teams/{team.id}",
+            data={"csrf": token, "name": "Store 12", "unit": "store-12", "member_ids": agent.id},
+        )
+        assert moved.status_code == 303
+        db.expire_all()
+        again = list_teams(db, ws)[0]
+        assert again.member_ids == [agent.id] and again.manager_id is None
+    with signed_in(server, analyst.email) as browser:
+        token = csrf(browser, "/app/cases/settings")
+        assert "Only admins can change teams" in browser.get("/app/cases/settings").text
+        refused = browser.post("/app/cases/settings/teams", data={"csrf": token, "name": "X"})
+        assert refused.status_code == 403

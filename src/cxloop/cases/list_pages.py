@@ -20,6 +20,8 @@ from cxloop.cases.schemas import (
     RootCauseCreate,
     RootCauseUpdate,
     SlaPolicy,
+    TeamUpdate,
+    TeamWrite,
 )
 from cxloop.cases.service import TRANSITIONS
 from cxloop.core.deps import DbSession, PageAdmin, PageAnalyst, PageViewer, Principal
@@ -34,6 +36,8 @@ NOTICES = {
     "cause-created": "Root cause added.",
     "cause-updated": "Root cause saved.",
     "sla-updated": "SLA targets saved.",
+    "team-created": "Team added.",
+    "team-updated": "Team saved.",
 }
 
 
@@ -164,6 +168,8 @@ def _settings(
         "priorities": PRIORITIES,
         "can_edit_causes": role_at_least(caller.role, Role.analyst),
         "can_edit_sla": role_at_least(caller.role, Role.admin),
+        "teams": teams.list_teams(db, caller.workspace_id),
+        "workers": board.workers(db, caller.workspace_id),
         "notice": NOTICES.get(notice),
         "error": error,
     }
@@ -236,3 +242,44 @@ async def update_sla(request: Request, caller: PageAdmin, db: DbSession) -> Resp
     sla.update_policy(db, caller.workspace_id, policy)
     db.commit()
     return RedirectResponse("/app/cases/settings?notice=sla-updated", status_code=303)
+
+
+async def _team_form(request: Request) -> dict[str, Any]:
+    """Name, unit and manager of the team form, and its members (a multiple select)."""
+    form = await posted(request, "name", "unit", "manager_id")
+    members = (await request.form()).getlist("member_ids")
+    return {
+        "name": form["name"].strip(),
+        "unit": form["unit"].strip() or None,
+        "manager_id": form["manager_id"] or None,
+        "member_ids": [str(m) for m in members][:500],
+    }
+
+
+@router.post("/app/cases/settings/teams")
+async def create_team(request: Request, caller: PageAdmin, db: DbSession) -> Response:
+    try:
+        teams.create_team(db, caller.workspace_id, TeamWrite(**await _team_form(request)))
+    except ValidationError as exc:
+        return _settings(request, db, caller, error=readable(exc), status=422)
+    except CxError as exc:
+        db.rollback()
+        return _settings(request, db, caller, error=exc.message, status=exc.status_code)
+    db.commit()
+    return RedirectResponse("/app/cases/settings?notice=team-created", status_code=303)
+
+
+@router.post("/app/cases/settings/teams/{team_id}")
+async def update_team(team_id: str, request: Request, caller: PageAdmin, db: DbSession) -> Response:
+    try:
+        change = TeamUpdate(**await _team_form(request))
+        teams.update_team(db, caller.workspace_id, team_id, change)
+    except ValidationError as exc:
+        return _settings(request, db, caller, error=readable(exc), status=422)
+    except CxError as exc:
+        db.rollback()
+        if exc.status_code == 404:
+            raise
+        return _settings(request, db, caller, error=exc.message, status=exc.status_code)
+    db.commit()
+    return RedirectResponse("/app/cases/settings?notice=team-updated", status_code=303)
