@@ -79,9 +79,7 @@ def test_an_analyst_creates_campaigns_for_all_contacts_and_for_a_segment(
         assert sorted(j.payload["contact_id"] for j in queued) == sorted(p.id for p in people)
         mailbox = _Mailbox()
         _send_all(session_factory, settings, mailbox)
-        assert sorted(str(m["To"]) for m in mailbox.of(ws)) == sorted(
-            str(p.email) for p in people
-        )
+        assert sorted(str(m["To"]) for m in mailbox.of(ws)) == sorted(str(p.email) for p in people)
         db.expire_all()
         sent = list(db.scalars(select(Invitation).where(Invitation.workspace_id == ws)))
         assert sorted(i.contact_id for i in sent) == sorted(p.id for p in people)
