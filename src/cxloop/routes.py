@@ -12,6 +12,7 @@ from cxloop.cases import api as cases_api
 from cxloop.cases import pages as cases_pages
 from cxloop.comments import api as comments_api
 from cxloop.comments import pages as comments_pages
+from cxloop.comments import theme_settings
 from cxloop.contacts import api as contacts_api
 from cxloop.contacts import pages as contacts_pages
 from cxloop.dashboard import pages as dashboard_pages
@@ -73,6 +74,7 @@ API_ROUTERS = [  # ingestion first: the busiest routes match without scanning th
 PAGE_ROUTERS = [
     accounts_pages.router,
     dashboard_pages.router,
+    theme_settings.router,  # before comments_pages: /app/themes/{key} would take 'settings'
     comments_pages.router,
     journeys_pages.router,
     contacts_pages.router,

@@ -23,11 +23,8 @@ from cxloop.comments.schemas import (
     CommentCorrection,
     CommentFilters,
     SuggestionAccept,
-    TextProfileUpdate,
-    ThemeDefinitionIn,
-    ThemeDefinitionRead,
 )
-from cxloop.core.deps import DbSession, PageAdmin, PageAnalyst, PageViewer, Principal
+from cxloop.core.deps import DbSession, PageAnalyst, PageViewer, Principal
 from cxloop.core.errors import CxError, Invalid, NotFound
 from cxloop.core.security import Role, role_at_least
 from cxloop.core.web import check_csrf, render
@@ -91,7 +88,7 @@ def _filters(raw: Mapping[str, str]) -> CommentFilters:
     try:
         return CommentFilters.model_validate(data)
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_of(exc) from None
 
 
 def _number(params: Mapping[str, str], key: str, default: int) -> int:
@@ -103,7 +100,7 @@ def _number(params: Mapping[str, str], key: str, default: int) -> int:
     return int(value)
 
 
-def _invalid(exc: ValidationError) -> Invalid:
+def invalid_of(exc: ValidationError) -> Invalid:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"]) or "form"
     return Invalid(f"{field}: {first['msg']}")
@@ -114,7 +111,7 @@ def _qs(params: Mapping[str, str], **changes: str | None) -> str:
     return urlencode({k: v for k, v in merged.items() if v})
 
 
-def _can(caller: Principal, role: Role) -> bool:
+def can(caller: Principal, role: Role) -> bool:
     return role_at_least(caller.role, role)
 
 
@@ -160,7 +157,7 @@ def _explorer(
         "back": _qs(params),
         "older_qs": _qs(params, before_id=str(page.next_before_id)) if page else "",
         "themes": [(t.key, t.label("en")) for t in themes],
-        "can_edit": _can(caller, Role.analyst),
+        "can_edit": can(caller, Role.analyst),
         "error": error,
         "notice": NOTICES.get(request.query_params.get("notice", "")),
         **_choices(db, ws),
@@ -201,7 +198,7 @@ def relabel_comment(
         correction = CommentCorrection.model_validate(change)
         service.correct(db, caller.workspace_id, comment_id, correction, caller.user_id)
     except ValidationError as exc:
-        return _explorer(request, db, caller, params, _invalid(exc).message, 422)
+        return _explorer(request, db, caller, params, invalid_of(exc).message, 422)
     except CxError as exc:
         db.rollback()
         return _explorer(request, db, caller, params, exc.message, exc.status_code)
@@ -217,7 +214,7 @@ def _back_to(params: dict[str, str], notice: str, comment_id: int) -> Response:
 # --- themes overview, suggestions and detail --------------------------------------------------
 
 
-def _taxonomy(params: Mapping[str, str]) -> str:
+def taxonomy_of(params: Mapping[str, str]) -> str:
     which = params.get("taxonomy") or "themes"
     if which not in service.TAXONOMIES:
         raise Invalid("taxonomy: use themes or pillars")
@@ -236,7 +233,7 @@ def _themes_page(
     overview, emerging = None, []
     which = "themes"
     try:
-        which = _taxonomy(params)
+        which = taxonomy_of(params)
         filters = _filters(params)
         overview = insights.overview(db, ws, filters, which)
         emerging = insights.emerging(db, ws, filters) if which == "themes" else []
@@ -261,7 +258,7 @@ def _themes_page(
         "suggestions": suggestions,
         "keys": {s.id: _key_of(s.label, s.keywords) for s in suggestions},
         "discovering": jobs.has_active(db, tasks.DISCOVER, ws),
-        "can_edit": _can(caller, Role.analyst),
+        "can_edit": can(caller, Role.analyst),
         "touchpoints": journeys.list_touchpoints(db, ws),
         "channels": [c.value for c in Channel],
         "error": error,
@@ -284,7 +281,7 @@ def _key_of(label: str, keywords: list[str]) -> str:
     return "new_theme"
 
 
-def _queue(db: Session, kind: str, workspace_id: str) -> str:
+def queue_job(db: Session, kind: str, workspace_id: str) -> str:
     if jobs.has_active(db, kind, workspace_id):
         return "busy"
     jobs.enqueue(db, kind, {}, workspace_id=workspace_id)
@@ -297,7 +294,7 @@ def discover_themes(
     request: Request, caller: PageAnalyst, db: DbSession, csrf: Text = ""
 ) -> Response:
     check_csrf(request, csrf)
-    done = _queue(db, tasks.DISCOVER, caller.workspace_id)
+    done = queue_job(db, tasks.DISCOVER, caller.workspace_id)
     notice = "discovering" if done == "queued" else "busy"
     return RedirectResponse(f"/app/themes?notice={notice}#suggestions", status_code=303)
 
@@ -324,7 +321,7 @@ def accept_suggestion(
         data = SuggestionAccept.model_validate({"key": key.strip(), "name": name.strip() or None})
         discovery.accept(db, caller.workspace_id, suggestion_id, data)
     except ValidationError as exc:
-        message = _invalid(exc).message
+        message = invalid_of(exc).message
         if "key" in message:
             message = KEY_RULE
         return _themes_page(request, db, caller, {}, message, 422)
@@ -349,146 +346,13 @@ def discard_suggestion(
 # --- theme settings ---------------------------------------------------------------------------
 
 
-def _settings_page(
-    request: Request,
-    db: Session,
-    caller: Principal,
-    which: str,
-    form: dict[str, Any] | None = None,
-    error: str | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    ws = caller.workspace_id
-    definitions = insights.definitions(db, ws, which)
-    editing = request.query_params.get("edit", "")
-    if form is None:
-        found = next((d for d in definitions if d.key == editing), None)
-        form = _form_of(found) if found else {"key": "", "enabled": True, "new": True}
-    context = {
-        "taxonomy": which,
-        "definitions": definitions,
-        "form": form,
-        "languages": LANGUAGES,
-        "profile": service.read_profile(db, ws, pending_jobs=0),
-        "reanalysing": jobs.has_active(db, tasks.REANALYSE, ws),
-        "is_admin": _can(caller, Role.admin),
-        "changed": request.query_params.get("notice") in ("saved", "reset", "accepted"),
-        "error": error,
-        "notice": NOTICES.get(request.query_params.get("notice", "")),
-    }
-    return render(request, "comments/settings.html", context, status_code=status)
-
-
-def _form_of(d: ThemeDefinitionRead) -> dict[str, Any]:
-    return {
-        "key": d.key,
-        "name": d.name.get("en") or next(iter(d.name.values()), ""),
-        "description": d.description,
-        "enabled": d.enabled,
-        "new": False,
-        **{f"keywords_{lang}": ", ".join(d.keywords.get(lang, [])) for lang in LANGUAGES},
-    }
-
-
-@router.get("/app/themes/settings", response_class=HTMLResponse)
-def settings_page(request: Request, caller: PageAnalyst, db: DbSession) -> Response:
-    return _settings_page(request, db, caller, _taxonomy(request.query_params))
-
-
-def _words(text: str) -> list[str]:
-    return list(dict.fromkeys(w.strip() for w in text.split(",") if w.strip()))
-
-
-def _settings_back(which: str, notice: str) -> Response:
-    return RedirectResponse(
-        f"/app/themes/settings?taxonomy={which}&notice={notice}", status_code=303
-    )
-
-
-@router.post("/app/themes/settings")
-async def save_theme(request: Request, caller: PageAnalyst, db: DbSession) -> Response:
-    """Adds a theme or edits one; other languages' names, keywords and examples are kept."""
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    check_csrf(request, form.get("csrf"))
-    which = _taxonomy(form)
-    key = form.get("key", "").strip()
-    old = next(
-        (d for d in insights.definitions(db, caller.workspace_id, which) if d.key == key), None
-    )
-    name = form.get("name", "").strip()
-    keywords = dict(old.keywords) if old else {}
-    for lang in LANGUAGES:
-        keywords[lang] = _words(form.get(f"keywords_{lang}", ""))
-    data = {
-        "key": key,
-        "taxonomy": which,
-        "name": {**(old.name if old else {}), **({"en": name} if name else {})},
-        "description": form.get("description", "").strip(),
-        "keywords": {lang: words for lang, words in keywords.items() if words},
-        "examples": old.examples if old else {},
-        "enabled": form.get("enabled") == "on",
-    }
-    shown = {**form, "enabled": data["enabled"], "new": old is None}
-    try:
-        insights.save_definition(db, caller.workspace_id, ThemeDefinitionIn.model_validate(data))
-    except ValidationError as exc:
-        message = _invalid(exc).message
-        if message.startswith("key"):
-            message = KEY_RULE
-        return _settings_page(request, db, caller, which, shown, message, 422)
-    except CxError as exc:
-        db.rollback()
-        return _settings_page(request, db, caller, which, shown, exc.message, exc.status_code)
-    db.commit()
-    return _settings_back(which, "saved")
-
-
-@router.post("/app/themes/settings/reset")
-def reset_theme(
-    request: Request,
-    caller: PageAnalyst,
-    db: DbSession,
-    csrf: Text = "",
-    taxonomy: Text = "themes",
-    key: Text = "",
-) -> Response:
-    check_csrf(request, csrf)
-    which = _taxonomy({"taxonomy": taxonomy})
-    insights.reset_definition(db, caller.workspace_id, which, key)
-    db.commit()
-    return _settings_back(which, "reset")
-
-
-@router.post("/app/themes/settings/reanalyse")
-def reanalyse(request: Request, caller: PageAdmin, db: DbSession, csrf: Text = "") -> Response:
-    check_csrf(request, csrf)
-    done = _queue(db, tasks.REANALYSE, caller.workspace_id)
-    return _settings_back("themes", "reanalysing" if done == "queued" else "busy")
-
-
-@router.post("/app/themes/settings/languages")
-def save_languages(
-    request: Request, caller: PageAdmin, db: DbSession, csrf: Text = "", languages: Text = ""
-) -> Response:
-    check_csrf(request, csrf)
-    codes = [c.strip() for c in languages.replace(" ", ",").split(",") if c.strip()]
-    try:
-        service.update_profile(db, caller.workspace_id, TextProfileUpdate(languages=codes))
-    except CxError as exc:
-        db.rollback()
-        form = None
-        return _settings_page(request, db, caller, "themes", form, exc.message, exc.status_code)
-    db.commit()
-    return _settings_back("themes", "languages")
-
-
-# --- one theme (after /app/themes/settings, which it would otherwise swallow) -----------------
+# --- one theme (routes.py mounts theme_settings first: this would swallow /app/themes/settings)
 
 
 @router.get("/app/themes/{key}", response_class=HTMLResponse)
 def theme_page(key: str, request: Request, caller: PageViewer, db: DbSession) -> Response:
     params = _clean(request.query_params)
-    which = _taxonomy(params)
+    which = taxonomy_of(params)
     found = insights.detail(db, caller.workspace_id, key, _filters(params), which)
     explorer = {k: v for k, v in params.items() if k in FILTER_KEYS and k != "theme"}
     context = {
