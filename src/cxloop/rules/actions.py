@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
+from cxloop.cases import teams
+from cxloop.cases.schemas import CaseCreate
 from cxloop.core.errors import CxError, Invalid, NotFound
 from cxloop.core.settings import Settings
 from cxloop.governance import service as governance
@@ -158,9 +160,6 @@ def _check_template(where: str, text: str) -> None:
 
 
 def _check_open_case(db: Session, ws: str, where: str, a: OpenCase) -> None:
-    from cxloop.cases import teams
-    from cxloop.cases.schemas import CaseCreate
-
     _check_template(f"{where}.title", a.title)
     fields = {"priority": a.priority, "owner_strategy": a.owner_strategy}
     try:

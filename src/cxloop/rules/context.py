@@ -9,6 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cxloop.alerts import service as alerts
+from cxloop.cases import service as cases
+from cxloop.cases.repository import CaseFilter
 from cxloop.comments import service as comments
 from cxloop.comments.schemas import CommentFilters, CommentRead
 from cxloop.contacts import service as contacts
@@ -254,7 +257,6 @@ def _alert(firing_id: str, data: dict[str, Any]) -> Subject:
 
 
 def _case(db: Session, ws: str, case_id: str, data: dict[str, Any], look: _Lookups) -> Subject:
-    from cxloop.cases import service as cases
 
     case = cases.get_case(db, ws, case_id)
     contact = look.contact(case.contact_id)
@@ -333,7 +335,6 @@ def recent(db: Session, workspace_id: str, trigger: str) -> list[Subject]:
 
 
 def _recent_firings(db: Session, workspace_id: str) -> list[Subject]:
-    from cxloop.alerts import service as alerts
 
     metrics = {a.id: (a.metric, a.name) for a in alerts.list_alerts(db, workspace_id)}
     out = []
@@ -345,11 +346,9 @@ def _recent_firings(db: Session, workspace_id: str) -> list[Subject]:
 
 
 def _recent_cases(db: Session, workspace_id: str, look: _Lookups) -> list[Subject]:
-    from cxloop.cases import repository as case_filters
-    from cxloop.cases import service as cases
 
     out = []
-    page = cases.list_cases(db, workspace_id, case_filters.CaseFilter(), PREVIEW_SIZE, 0)
+    page = cases.list_cases(db, workspace_id, CaseFilter(), PREVIEW_SIZE, 0)
     for item in page.items:
         try:
             out.append(_case(db, workspace_id, item.id, {}, look))

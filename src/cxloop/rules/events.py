@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cxloop.jobs import service as jobs
+from cxloop.rules import repository
 
 EVALUATE = "rules.evaluate"
 
@@ -47,8 +48,6 @@ def emit(
 
 def watched(db: Session, workspace_id: str, trigger: str) -> bool:
     """Whether the workspace has an active rule for the trigger (one indexed EXISTS query)."""
-    from cxloop.rules import repository
-
     return repository.has_active(db, workspace_id, trigger)
 
 
