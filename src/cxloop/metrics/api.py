@@ -1,4 +1,4 @@
-"""REST API of the metrics feature: NPS, CSAT and CES with n and 95% intervals."""
+"""REST API of the metrics feature: NPS, CSAT, CES and response rate with n and 95% intervals."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from fastapi import APIRouter, Query, Request
 from cxloop.core.deps import ApiViewer, AppSettings, DbSession
 from cxloop.core.errors import Invalid
 from cxloop.metrics import service
-from cxloop.metrics.schemas import Metric, MetricBreakdown, MetricFilters, MetricSummary, Period
+from cxloop.metrics.schemas import (
+    MetricBreakdown,
+    MetricFilters,
+    MetricName,
+    MetricSummary,
+    Period,
+)
 
 router = APIRouter(tags=["metrics"])
 KNOWN_PARAMS = {
@@ -44,7 +50,7 @@ def _reject_unknown(request: Request) -> None:
 
 @router.get("/metrics/{metric}", response_model=MetricSummary | MetricBreakdown)
 def read_metric(
-    metric: Metric,
+    metric: MetricName,
     request: Request,
     caller: ApiViewer,
     db: DbSession,
@@ -89,8 +95,10 @@ def read_metric(
     """One metric overall (no ``by``) or one row per group of one or two dimensions.
 
     ``value`` is NPS points, the CSAT top-2-box % or the CES % easy; csat and ces also carry
-    the mean score with its t-interval. Rows below the workspace's minimum sample have
-    ``insufficient: true``. Dates and periods are in the workspace's time zone.
+    the mean score with its t-interval. For ``response_rate`` it is responses ÷ invitations
+    delivered (blocked ones excluded) as a %, with ``n`` the invitations delivered, ``good``
+    those answered, and dates and periods by delivery time. Rows below the workspace's minimum
+    sample have ``insufficient: true``. Dates and periods are in the workspace's time zone.
     """
     _reject_unknown(request)
     filters = MetricFilters(

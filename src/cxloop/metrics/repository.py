@@ -1,9 +1,10 @@
 """Every query of the metrics feature: aggregates computed in the database, never row by row.
 
 Queries start from the answers index (workspace_id, kind, submitted_at) and group by up to two
-dimensions. Period buckets shift UTC timestamps by the workspace's offset segments (see
-``cxloop.analytics.query``) with dialect-aware SQL (SQLite date()/strftime, PostgreSQL
-date_trunc), so no database time-zone data is involved.
+dimensions; the response rate counts invitations instead (``invitation_aggregate``). Period
+buckets shift UTC timestamps by the workspace's offset segments (see ``cxloop.analytics.query``)
+with dialect-aware SQL (SQLite date()/strftime, PostgreSQL date_trunc), so no database time-zone
+data is involved.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     Date,
     Integer,
+    Select,
     and_,
     case,
     cast,
@@ -30,6 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from cxloop.accounts.models import Workspace
 from cxloop.analytics.query import Dim, MetricQuery
 from cxloop.contacts.models import Contact, attribute_text
+from cxloop.invitations.models import Invitation
 from cxloop.journeys.models import Journey, Stage, Touchpoint
 from cxloop.metrics.schemas import Period
 from cxloop.responses.models import Answer, Response
@@ -84,16 +87,7 @@ def _conditions(q: MetricQuery, dialect: str) -> list[ColumnElement[bool]]:
         if value is not None:
             conditions.append(column == value)
     if q.journey_id is not None or q.stage_id is not None:
-        on_path = (
-            select(Touchpoint.id)
-            .join(Stage, Stage.id == Touchpoint.stage_id)
-            .where(Touchpoint.workspace_id == q.workspace_id, Stage.workspace_id == q.workspace_id)
-        )
-        if q.journey_id is not None:
-            on_path = on_path.where(Stage.journey_id == q.journey_id)
-        if q.stage_id is not None:
-            on_path = on_path.where(Stage.id == q.stage_id)
-        conditions.append(Answer.touchpoint_id.in_(on_path))
+        conditions.append(Answer.touchpoint_id.in_(_on_path(q)))
     if q.language is not None:
         conditions.append(Response.language == q.language)
     for name, values in q.attributes:
@@ -103,21 +97,40 @@ def _conditions(q: MetricQuery, dialect: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _offset_minutes(q: MetricQuery) -> ColumnElement[Any]:
-    """The workspace's UTC offset (minutes) at each answer's time, from the query's segments."""
+def _on_path(q: MetricQuery) -> Select[Any]:
+    """SELECT of the ids of the touchpoints on the query's journey and/or stage."""
+    on_path = (
+        select(Touchpoint.id)
+        .join(Stage, Stage.id == Touchpoint.stage_id)
+        .where(Touchpoint.workspace_id == q.workspace_id, Stage.workspace_id == q.workspace_id)
+    )
+    if q.journey_id is not None:
+        on_path = on_path.where(Stage.journey_id == q.journey_id)
+    if q.stage_id is not None:
+        on_path = on_path.where(Stage.id == q.stage_id)
+    return on_path
+
+
+def _offset_minutes(q: MetricQuery, col: ColumnElement[Any] | None = None) -> ColumnElement[Any]:
+    """The workspace's UTC offset (minutes) at each timestamp of ``col`` (default: the answer's
+    time), from the query's segments."""
     first, *changes = q.segments
     if not changes:
         return literal(first.minutes)
-    whens = [(Answer.submitted_at >= s.start, literal(s.minutes)) for s in reversed(changes)]
+    at = Answer.__table__.c.submitted_at if col is None else col
+    whens = [(at >= s.start, literal(s.minutes)) for s in reversed(changes)]
     return case(*whens, else_=literal(first.minutes))
 
 
-def period_start(dialect: str, q: MetricQuery) -> ColumnElement[Any]:
-    """SQL for the first local day of the day/week (Monday)/month/quarter holding an answer."""
-    col = Answer.submitted_at
-    offset = _offset_minutes(q)
+def period_start(
+    dialect: str, q: MetricQuery, col: ColumnElement[Any] | None = None
+) -> ColumnElement[Any]:
+    """SQL for the first local day of the day/week (Monday)/month/quarter holding a timestamp
+    of ``col`` (default: the answer's time)."""
+    at = Answer.__table__.c.submitted_at if col is None else col
+    offset = _offset_minutes(q, at)
     if dialect == "postgresql":
-        local = func.timezone(literal_column("'UTC'"), col) + offset * literal_column(
+        local = func.timezone(literal_column("'UTC'"), at) + offset * literal_column(
             "interval '1 minute'"
         )
         if q.period == Period.day:
@@ -126,15 +139,15 @@ def period_start(dialect: str, q: MetricQuery) -> ColumnElement[Any]:
     # SQLite stores UTC timestamps as ISO text; date() takes the offset as a modifier.
     shift = func.printf("%+d minutes", offset)
     if q.period == Period.day:
-        return func.date(col, shift)
+        return func.date(at, shift)
     if q.period == Period.week:
         # 'weekday 0' moves forward to Sunday (or stays), then back 6 days to its Monday.
-        return func.date(col, shift, literal_column("'weekday 0'"), literal_column("'-6 days'"))
+        return func.date(at, shift, literal_column("'weekday 0'"), literal_column("'-6 days'"))
     if q.period == Period.month:
-        return func.strftime(literal_column("'%Y-%m-01'"), col, shift)
-    month = cast(func.strftime(literal_column("'%m'"), col, shift), Integer)
+        return func.strftime(literal_column("'%Y-%m-01'"), at, shift)
+    month = cast(func.strftime(literal_column("'%m'"), at, shift), Integer)
     first_month = func.substr(literal_column("'010101040404070707101010'"), month * 2 - 1, 2)
-    year = func.strftime(literal_column("'%Y-'"), col, shift)
+    year = func.strftime(literal_column("'%Y-'"), at, shift)
     return year.op("||")(first_month).op("||")(literal_column("'-01'"))
 
 
@@ -188,6 +201,107 @@ def aggregate(db: Session, q: MetricQuery) -> list[Aggregate]:
         return [to_aggregate((), db.execute(stmt).one())]
     stmt = stmt.group_by(*keys)
     return [to_aggregate(row[: len(keys)], row[len(keys) :]) for row in db.execute(stmt)]
+
+
+def _delivered(workspace_id: str) -> list[ColumnElement[bool]]:
+    """Invitations delivered, as ``invitations.funnel()`` counts them: not blocked, with a
+    delivery time (a link or widget invitation gets one when it is opened)."""
+    return [
+        Invitation.workspace_id == workspace_id,
+        Invitation.status != "blocked",
+        Invitation.delivered_at.is_not(None),
+    ]
+
+
+def _invitation_conditions(q: MetricQuery, dialect: str) -> list[ColumnElement[bool]]:
+    """WHERE clauses of a response-rate query (needs Contact joined for attributes)."""
+    conditions = _delivered(q.workspace_id)
+    if q.since is not None:
+        conditions.append(Invitation.delivered_at >= q.since)
+    if q.until is not None:
+        conditions.append(Invitation.delivered_at < q.until)
+    for column, value in (
+        (Invitation.survey_id, q.survey_id),
+        (Invitation.touchpoint_id, q.touchpoint_id),
+        (Invitation.channel, q.channel),
+        (Invitation.language, q.language),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if q.journey_id is not None or q.stage_id is not None:
+        conditions.append(Invitation.touchpoint_id.in_(_on_path(q)))
+    for name, values in q.attributes:
+        conditions.append(attribute_text(dialect, name).in_(values))
+    if q.members is not None:
+        conditions.append(Invitation.contact_id.in_(q.members.scalar_subquery()))
+    return conditions
+
+
+def _invitation_dim_column(dialect: str, q: MetricQuery, dim: Dim) -> ColumnElement[Any]:
+    columns: dict[str, ColumnElement[Any]] = {
+        "touchpoint": Invitation.__table__.c.touchpoint_id,
+        "channel": Invitation.__table__.c.channel,
+        "survey": Invitation.__table__.c.survey_id,
+        "language": Invitation.__table__.c.language,
+        "stage": Touchpoint.__table__.c.stage_id,
+        "journey": Stage.__table__.c.journey_id,
+    }
+    if dim.name == "period":
+        return period_start(dialect, q, Invitation.__table__.c.delivered_at)
+    if dim.name == "attr":
+        return attribute_text(dialect, dim.attribute or "")
+    return columns[dim.name]
+
+
+def invitation_aggregate(db: Session, q: MetricQuery) -> list[Aggregate]:
+    """Response rate per group: n = invitations delivered, good = those with a response.
+
+    Same filters and dimensions as ``aggregate`` over the invitation's own columns (survey,
+    touchpoint, channel, language, contact); dates and periods by its delivery time.
+    """
+    dialect = db.get_bind().dialect.name
+    measures = (
+        func.count(),
+        func.count(Invitation.response_id),
+        literal(0),
+        literal(0.0),
+        literal(0.0),
+    )
+    keys = [_invitation_dim_column(dialect, q, d).label(f"k{i}") for i, d in enumerate(q.dims)]
+    stmt = select(*keys, *measures).select_from(Invitation)
+    names = {d.name for d in q.dims}
+    if names & {"stage", "journey"}:
+        stmt = stmt.outerjoin(
+            Touchpoint,
+            and_(
+                Touchpoint.id == Invitation.touchpoint_id,
+                Touchpoint.workspace_id == q.workspace_id,
+            ),
+        )
+    if "journey" in names:
+        stmt = stmt.outerjoin(
+            Stage, and_(Stage.id == Touchpoint.stage_id, Stage.workspace_id == q.workspace_id)
+        )
+    if q.attributes or "attr" in names:
+        stmt = stmt.outerjoin(
+            Contact,
+            and_(Contact.id == Invitation.contact_id, Contact.workspace_id == q.workspace_id),
+        )
+    stmt = stmt.where(*_invitation_conditions(q, dialect))
+    if not keys:
+        return [to_aggregate((), db.execute(stmt).one())]
+    stmt = stmt.group_by(*keys)
+    return [to_aggregate(row[: len(keys)], row[len(keys) :]) for row in db.execute(stmt)]
+
+
+def delivery_span(db: Session, workspace_id: str) -> tuple[datetime | None, datetime | None]:
+    """The first and last delivery time (naive UTC) of the workspace's invitations."""
+    low, high = db.execute(
+        select(func.min(Invitation.delivered_at), func.max(Invitation.delivered_at)).where(
+            *_delivered(workspace_id)
+        )
+    ).one()
+    return _naive(low), _naive(high)
 
 
 def time_span(db: Session, workspace_id: str, kind: str) -> tuple[datetime | None, datetime | None]:

@@ -9,9 +9,24 @@ from pydantic import BaseModel, Field
 
 
 class Metric(StrEnum):
+    """The answer metrics: scores given in responses."""
+
     nps = "nps"
     csat = "csat"
     ces = "ces"
+
+
+class MetricName(StrEnum):
+    """Every metric the metrics API serves: the answer metrics (``Metric``) and
+    ``response_rate``, responses ÷ invitations delivered (blocked ones never went out)."""
+
+    nps = "nps"
+    csat = "csat"
+    ces = "ces"
+    response_rate = "response_rate"
+
+
+RESPONSE_RATE = MetricName.response_rate
 
 
 class Breakdown(StrEnum):
@@ -52,9 +67,11 @@ class MetricFilters(BaseModel):
 class MetricResult(BaseModel):
     """One metric value with its sample size and 95% interval.
 
-    ``value`` is NPS points (-100..100) for nps, the top-2-box % for csat and the % "easy"
-    for ces; ``mean`` (csat/ces only) is the mean score on the question's scale.
-    ``good``/``bad`` count promoters/detractors (nps) or top/bottom boxes (csat, ces).
+    ``value`` is NPS points (-100..100) for nps, the top-2-box % for csat, the % "easy"
+    for ces and the % of invitations delivered that got a response for response_rate; ``mean``
+    (csat/ces only) is the mean score on the question's scale. ``good``/``bad`` count
+    promoters/detractors (nps) or top/bottom boxes (csat, ces); for response_rate ``n`` counts
+    the invitations delivered and ``good`` those answered (``bad`` is 0).
     Values are None when there is no answer; ``insufficient`` is true below the
     workspace's minimum sample, and the value should then read "not enough responses".
     """
@@ -74,7 +91,7 @@ class MetricResult(BaseModel):
 
 
 class MetricSummary(MetricResult):
-    metric: Metric
+    metric: MetricName
     min_sample: int
     filters: MetricFilters
 
@@ -91,7 +108,7 @@ class MetricRow(MetricResult):
 
 
 class MetricBreakdown(BaseModel):
-    metric: Metric
+    metric: MetricName
     by: str = Field(description="The dimensions, comma-separated, e.g. 'touchpoint,period'.")
     dimensions: list[str]
     period: Period | None

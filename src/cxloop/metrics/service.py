@@ -1,10 +1,11 @@
-"""NPS, CSAT and CES with n and 95% intervals, overall or broken down. Reads only.
+"""NPS, CSAT, CES and response rate with n and 95% intervals, overall or broken down. Reads only.
 
 Other features call ``metric_summary`` and ``metric_breakdown``. Both check every filter (ids of
 the workspace, else NotFound; from <= to and known fields, else Invalid) and interpret dates and
 periods in the workspace's time zone. The aggregates come from SQL on the system of record or
 from the DuckDB copy (``cxloop.analytics``), chosen by ``settings.analytics_engine``; both give
-the same numbers. Without ``settings`` the SQL path is used.
+the same numbers. Without ``settings`` the SQL path is used. The response rate (responses ÷
+invitations delivered) counts invitations, not answers: always in SQL, by delivery time.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ from cxloop.core.settings import Settings
 from cxloop.metrics import repository as repo
 from cxloop.metrics import stats
 from cxloop.metrics.schemas import (
+    RESPONSE_RATE,
     Breakdown,
     Comment,
     Metric,
     MetricBreakdown,
     MetricFilters,
+    MetricName,
     MetricRow,
     MetricSummary,
     Period,
@@ -107,7 +110,10 @@ def build_query(
     until = local_midnight_utc(filters.date_to + timedelta(days=1), tz) if filters.date_to else None
     spans: tuple[datetime | None, datetime | None] = (None, None)
     if any(d.name == "period" for d in dims) and (since is None or until is None):
-        spans = repo.time_span(db, workspace_id, kind)
+        if kind == RESPONSE_RATE:
+            spans = repo.delivery_span(db, workspace_id)
+        else:
+            spans = repo.time_span(db, workspace_id, kind)
     return MetricQuery(
         workspace_id=workspace_id,
         kind=kind,
@@ -133,7 +139,12 @@ def build_query(
 def aggregates(
     db: Session, q: MetricQuery, settings: Settings | None = None
 ) -> tuple[list[repo.Aggregate], str]:
-    """The query's aggregates and which engine computed them ('sql' or 'duckdb')."""
+    """The query's aggregates and which engine computed them ('sql' or 'duckdb').
+
+    The response rate is always computed in SQL: the DuckDB copy holds answers only.
+    """
+    if q.kind == RESPONSE_RATE:
+        return repo.invitation_aggregate(db, q), "sql"
     store = registry.store_for(db, q.workspace_id, settings)
     if store is None:
         return repo.aggregate(db, q), "sql"
@@ -162,7 +173,9 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def result_fields(metric: Metric, agg: repo.Aggregate, min_sample: int) -> dict[str, Any]:
+def result_fields(
+    metric: MetricName | Metric, agg: repo.Aggregate, min_sample: int
+) -> dict[str, Any]:
     """The MetricResult fields for one aggregate (value, interval, mean, flags)."""
     fields: dict[str, Any] = {
         "n": agg.n,
@@ -182,6 +195,8 @@ def result_fields(metric: Metric, agg: repo.Aggregate, min_sample: int) -> dict[
         return fields
     if metric == Metric.nps:
         share = stats.nps_adjusted_wald(agg.good, agg.bad, agg.n)
+    elif metric == RESPONSE_RATE:
+        share = stats.wilson(agg.good, agg.n)  # a share of invitations: no mean score
     else:
         share = stats.wilson(agg.good, agg.n)
         mean = _mean_t(agg.n, agg.total, agg.total_sq)
@@ -199,13 +214,14 @@ def result_fields(metric: Metric, agg: repo.Aggregate, min_sample: int) -> dict[
 def metric_summary(
     db: Session,
     workspace_id: str,
-    metric: Metric | str,
+    metric: MetricName | Metric | str,
     filters: MetricFilters | None = None,
     *,
     settings: Settings | None = None,
 ) -> MetricSummary:
-    """One metric over every answer that matches the filters."""
-    metric = _coerce(Metric, metric, "metric")
+    """One metric over every answer (for response_rate: every invitation delivered) that
+    matches the filters."""
+    metric = _coerce(MetricName, metric, "metric")
     filters = filters or MetricFilters()
     min_sample, timezone = repo.workspace_settings(db, workspace_id)
     q = build_query(db, workspace_id, metric.value, filters, timezone=timezone)
@@ -274,7 +290,7 @@ def _row(fields: dict[str, Any]) -> MetricRow:
 def metric_breakdown(
     db: Session,
     workspace_id: str,
-    metric: Metric | str,
+    metric: MetricName | Metric | str,
     by: Breakdown | str,
     period: Period | str = Period.week,
     filters: MetricFilters | None = None,
@@ -287,8 +303,9 @@ def metric_breakdown(
     Monday, month, quarter in the workspace's time zone) and ``attr:<name>`` (a contact
     attribute). Rows are sorted by the first dimension, then the second: periods
     chronologically, stages along their journey, the rest by name. Empty groups are absent.
+    For response_rate the groups are of invitations delivered, periods by delivery time.
     """
-    metric = _coerce(Metric, metric, "metric")
+    metric = _coerce(MetricName, metric, "metric")
     dims = parse_dimensions(by)
     period = _coerce(Period, period, "period")
     filters = filters or MetricFilters()
@@ -303,7 +320,7 @@ def metric_breakdown(
 def _breakdown(
     db: Session,
     workspace_id: str,
-    metric: Metric,
+    metric: MetricName,
     dims: tuple[Dim, ...],
     period: Period,
     filters: MetricFilters,
@@ -339,6 +356,9 @@ def _breakdown(
         [a.total_sq for a in ranked],
         min_sample,
     )
+    if metric == RESPONSE_RATE:  # a share of invitations: no mean score
+        no_mean: list[Any] = [None] * len(ranked)
+        columns.update(mean=no_mean, mean_ci_low=no_mean, mean_ci_high=no_mean)
     names = [*columns, "key", "label", "keys", "labels"]
     rows = []
     for i, values in enumerate(zip(*columns.values(), strict=True)):
