@@ -8,14 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from cxloop.analytics import registry
+from cxloop.analytics import duck_sql, registry
+from cxloop.analytics.query import parse_dimensions
+from cxloop.contacts.models import Contact
 from cxloop.core.errors import NotFound
 from cxloop.core.settings import Settings
 from cxloop.metrics import service
-from cxloop.metrics.schemas import MetricFilters, MetricRow
+from cxloop.metrics.schemas import MetricFilters, MetricRow, Period
 from cxloop.responses.models import Response
 from cxloop.segments import service as segments
 from cxloop.segments.schemas import SegmentCreate, SegmentDefinition
@@ -147,8 +149,6 @@ def test_the_copy_catches_up_with_new_answers_and_rebuilds_after_deletes(
 
 
 def select_nps_response(workspace_id: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
     from cxloop.responses.models import Answer
 
     return select(Answer.response_id).where(
@@ -240,3 +240,40 @@ def test_breakdown_rows_are_valid_metric_rows(
         assert rows.rows
         for row in rows.rows:
             assert MetricRow.model_validate(row.model_dump()) == row
+
+
+def test_the_attribute_rollup_answers_attribute_queries_and_follows_attribute_changes(
+    db: Session, paths: tuple[Settings, Settings]
+) -> None:
+    sql, duck = paths
+    tenant = make_tenant(db)
+    tenant.workspace.timezone = "Europe/Paris"
+    ws = tenant.workspace.id
+    shop, _care = seed(db, ws, responses=200)
+    pro = MetricFilters(attributes={"plan": ["pro"]})
+
+    def same() -> None:
+        for by, flt in (("stage", pro), ("attr:plan,period", MetricFilters())):
+            one = service.metric_breakdown(db, ws, "nps", by, "month", flt, settings=sql)
+            two = service.metric_breakdown(db, ws, "nps", by, "month", flt, settings=duck)
+            assert one.rows and one.model_dump(exclude={"engine"}) == two.model_dump(
+                exclude={"engine"}
+            )
+
+    same()
+    store = registry.get_store(db.get_bind(), duck)  # type: ignore[arg-type]
+    assert store is not None
+    q = service.build_query(
+        db, ws, "nps", pro, parse_dimensions("stage"), Period.week, "Europe/Paris"
+    )
+    rollup = duck_sql.Rollup(store.zone_of(ws), frozenset({"plan", "region", "seats", "trial"}))
+    assert " FROM attr_days " in duck_sql.aggregate_sql(q, rollup)[0]
+    assert store.execute("SELECT count(*) FROM rolled_attrs WHERE workspace_id = ?", [ws]) == [(4,)]
+    # A free contact upgrades and answers again: the copy takes it up when it verifies.
+    contacts = db.scalars(select(Contact).where(Contact.workspace_id == ws))
+    free = next(c for c in contacts if (c.attributes or {}).get("plan") == "free")
+    free.attributes = {**free.attributes, "plan": "pro"}
+    add_response(db, shop, nps=0, touchpoint="Checkout", at=START, contact=free)
+    db.commit()
+    store.catch_up(db.get_bind(), verify=True)  # type: ignore[arg-type]
+    same()

@@ -12,11 +12,15 @@ make it fast on tens of millions of answers:
   workspace's time zone when it was rolled up), touchpoint, channel and survey, when the query
   is in that zone (dates are local midnights). Sums of partial sums equal the plain sums for
   scores, which are whole numbers (exact in a double).
+- Queries whose only need from the contact is one attribute with few values (a filter
+  ``plan=pro``, a breakdown by ``attr:plan``) read ``attr_days``: the same sums per day and
+  attribute value (NULL: the contact has none, or there is no contact).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,27 +29,83 @@ from cxloop.metrics.schemas import Period
 
 INSERT_CHUNK = """
 INSERT INTO answers
-SELECT id, workspace_id, kind, CAST(ts AS TIMESTAMP), touchpoint_id, channel, survey_id,
-       language, CASE WHEN contact_id IS NULL THEN NULL ELSE hash(contact_id) END,
-       hash(response_id), value, good, bad
-FROM chunk ORDER BY workspace_id, kind, ts
+SELECT id, workspace_id, kind, CAST(ts AS TIMESTAMP), NULLIF(touchpoint_id, ''),
+       NULLIF(channel, ''), NULLIF(survey_id, ''), NULLIF(language, ''),
+       CASE WHEN contact_id = '' THEN NULL ELSE hash(contact_id) END, hash(response_id),
+       CAST(value AS DOUBLE), CAST(good AS UTINYINT), CAST(bad AS UTINYINT)
+FROM raw_chunk ORDER BY workspace_id, kind, ts
+"""  # raw_chunk: an Arrow chunk from ``source``, with '' for NULL text
+NEW_CONTACTS = """
+SELECT DISTINCT contact_id FROM raw_chunk
+WHERE contact_id <> '' AND hash(contact_id) NOT IN (SELECT contact_key FROM contacts_seen)
 """
 DAY_US = 86_400_000_000
 SHIFT_DAYS = 700_000  # a multiple of 7 (keeps Mondays) that makes every day number positive
 FAR = 1 << 62  # µs: before / after any answer
-INSERT_DAYS = f"""
+WITH_DAYS = f"""
+(SELECT c.workspace_id, c.kind, c.touchpoint_id, c.channel, c.survey_id, c.good, c.bad, c.value,
+        c.contact_key, (c.us + s.minutes * 60000000 + {SHIFT_DAYS * DAY_US}) // {DAY_US} AS day
+ FROM (SELECT *, epoch_us(CAST(ts AS TIMESTAMP)) AS us FROM {{source}}) c
+ JOIN zone_segments s
+   ON s.workspace_id = c.workspace_id AND c.us >= s.start_us AND c.us < s.end_us)
+"""  # noqa: S608 - {{source}} is the chunk or a fixed SELECT
+CHUNK_DAYS = "CREATE OR REPLACE TEMP TABLE chunk_days AS SELECT * FROM {days}"
+INSERT_DAYS = """
 INSERT INTO answer_days
-SELECT c.workspace_id, c.kind,
-       (c.us + s.minutes * 60000000 + {SHIFT_DAYS * DAY_US}) // {DAY_US} AS day,
-       c.touchpoint_id, c.channel, c.survey_id, count(*), sum(c.good), sum(c.bad), sum(c.value),
-       sum(c.value * c.value)
-FROM (SELECT *, epoch_us(CAST(ts AS TIMESTAMP)) AS us FROM {{source}}) c
-JOIN zone_segments s ON s.workspace_id = c.workspace_id AND c.us >= s.start_us AND c.us < s.end_us
-GROUP BY ALL ORDER BY 1, 2, 3
-"""  # noqa: S608 - {{source}} is chunk or a fixed SELECT
+SELECT workspace_id, kind, day, touchpoint_id, channel, survey_id, count(*), sum(good),
+       sum(bad), sum(value), sum(value * value)
+FROM {days} GROUP BY ALL ORDER BY 1, 2, 3
+"""
+INSERT_ATTR_DAYS = """
+INSERT INTO attr_days
+SELECT c.workspace_id, {name} AS name, c.kind, c.day, c.touchpoint_id, c.channel, c.survey_id,
+       v.value,
+       {sign} * count(*), {sign} * sum(c.good), {sign} * sum(c.bad), {sign} * sum(c.value),
+       {sign} * sum(c.value * c.value)
+FROM {days} c
+LEFT JOIN {attrs} v
+  ON v.contact_key = c.contact_key AND v.workspace_id = c.workspace_id AND v.name = {name}
+WHERE c.workspace_id = ?
+GROUP BY ALL ORDER BY 1, 2, 3, 4
+"""  # {name}: a quoted literal (a parameter would keep it out of the scan's filter)
+ROLLED_IN_SEGMENTS = (
+    "SELECT workspace_id, name FROM rolled_attrs "
+    "WHERE workspace_id IN (SELECT workspace_id FROM zone_segments) ORDER BY 1, 2"
+)
 ANSWERS_AS_CHUNK = (
     "(SELECT workspace_id, kind, submitted_at AS ts, touchpoint_id, channel, survey_id, good, "
-    "bad, value FROM answers WHERE workspace_id IN (SELECT workspace_id FROM zone_segments))"
+    "bad, value, contact_key FROM answers "
+    "WHERE workspace_id IN (SELECT workspace_id FROM zone_segments))"
+)
+ANSWERS_AFTER = (
+    "(SELECT workspace_id, kind, submitted_at AS ts, touchpoint_id, channel, survey_id, good, "
+    "bad, value, contact_key FROM answers WHERE id > {after})"
+)  # the chunk just appended: row groups of older answers are skipped by their id range
+ROLLED_MAX_VALUES = 50
+"""A contact attribute with at most this many values in a workspace gets ``attr_days``."""
+CHOOSE_ROLLED_ATTRS = (
+    "INSERT INTO rolled_attrs SELECT workspace_id, name FROM contact_attrs "
+    "GROUP BY ALL HAVING count(DISTINCT value) <= ?"
+)
+ROLLED_ROWS = (
+    "SELECT c.* FROM contact_attrs c "
+    "SEMI JOIN rolled_attrs r ON r.workspace_id = c.workspace_id AND r.name = c.name"
+)
+ROLLED_SET_CHANGED = """
+SELECT DISTINCT workspace_id FROM (
+    (SELECT * FROM old_rolled EXCEPT SELECT * FROM rolled_attrs)
+    UNION ALL (SELECT * FROM rolled_attrs EXCEPT SELECT * FROM old_rolled))
+"""
+MOVED_CONTACTS = f"""
+CREATE OR REPLACE TEMP TABLE moved AS SELECT DISTINCT workspace_id, contact_key FROM (
+    (SELECT * FROM old_attrs EXCEPT {ROLLED_ROWS})
+    UNION ALL ({ROLLED_ROWS} EXCEPT SELECT * FROM old_attrs))
+"""  # noqa: S608 - fixed SQL
+MOVED_ANSWERS = (
+    "(SELECT a.workspace_id, a.kind, a.submitted_at AS ts, a.touchpoint_id, a.channel, "
+    "a.survey_id, a.good, a.bad, a.value, a.contact_key FROM answers a SEMI JOIN moved m "
+    "ON m.workspace_id = a.workspace_id AND m.contact_key = a.contact_key "
+    "WHERE a.workspace_id IN (SELECT workspace_id FROM zone_segments))"
 )
 TRUNC = {Period.week: "week", Period.month: "month", Period.quarter: "quarter"}
 MEASURES = (
@@ -56,6 +116,11 @@ DAY_MEASURES = (
     "coalesce(sum(a.n), 0), coalesce(sum(a.good), 0), coalesce(sum(a.bad), 0), "
     "coalesce(sum(a.total), 0.0), coalesce(sum(a.total_sq), 0.0)"
 )
+
+
+def literal(text: str) -> str:
+    """``text`` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def micros(at: datetime) -> int:
@@ -77,10 +142,35 @@ def _day_number(q: MetricQuery, at: datetime) -> int | None:
     return local // DAY_US if local % DAY_US == 0 else None
 
 
-def rolled_days(q: MetricQuery, rolled_zone: str | None) -> tuple[int | None, int | None] | None:
-    """(first day, end day) bounds when ``answer_days`` (rolled up in ``rolled_zone``) can
-    answer the query; None when it needs the answers themselves."""
-    if q.needs_response or rolled_zone != q.timezone:
+@dataclass(frozen=True)
+class Rollup:
+    """What the copy has rolled up for a workspace: the time zone of its day rollups (None:
+    not yet) and the contact attributes that have ``attr_days``."""
+
+    zone: str | None = None
+    attributes: frozenset[str] = frozenset()
+
+
+def rolled_attribute(q: MetricQuery, rollup: Rollup) -> str | None:
+    """The one contact attribute the query filters or groups by, when ``attr_days`` holds it
+    and the query needs nothing else from the response (language, a segment's members)."""
+    if q.language is not None or q.members is not None:
+        return None
+    if any(d.name == "language" for d in q.dims):
+        return None
+    names = {name for name, _ in q.attributes} | {d.attribute for d in q.dims if d.name == "attr"}
+    if len(names) != 1:
+        return None
+    (name,) = names
+    return name if name in rollup.attributes else None
+
+
+def rolled_days(q: MetricQuery, rollup: Rollup) -> tuple[int | None, int | None] | None:
+    """(first day, end day) bounds when a daily rollup (``answer_days``, or ``attr_days`` for
+    one attribute) can answer the query; None when it needs the answers themselves."""
+    if rollup.zone != q.timezone:
+        return None
+    if q.needs_response and rolled_attribute(q, rollup) is None:
         return None
     days = [None if at is None else _day_number(q, at) for at in (q.since, q.until)]
     for at, day in zip((q.since, q.until), days, strict=True):
@@ -118,7 +208,9 @@ def period_of_day(period: Period, day: str) -> str:
     return f"CAST(CAST(date_trunc('{TRUNC[period]}', {date}) AS DATE) AS VARCHAR)"
 
 
-def _dim(q: MetricQuery, rolled: bool, dim: Dim, index: int, params: list[Any]) -> str:
+def _dim(
+    q: MetricQuery, rolled: bool, attribute: str | None, dim: Dim, index: int, params: list[Any]
+) -> str:
     plain = {
         "touchpoint": "a.touchpoint_id",
         "channel": "a.channel",
@@ -128,21 +220,26 @@ def _dim(q: MetricQuery, rolled: bool, dim: Dim, index: int, params: list[Any]) 
         "journey": "t.journey_id",
     }
     if dim.name == "period":
-        return "a.day" if rolled else local_day(q, params)
+        if not rolled:
+            return local_day(q, params)
+        if q.period == Period.week:  # the rollup's days go straight into their Monday
+            return "(a.day - (a.day + 3) % 7)"
+        return "a.day"
     if dim.name == "attr":
-        return f"c{index}.value"
+        return "a.value" if attribute else f"c{index}.value"
     return plain[dim.name]
 
 
-def aggregate_sql(q: MetricQuery, rolled_zone: str | None = None) -> tuple[str, list[Any]]:
+def aggregate_sql(q: MetricQuery, rollup: Rollup | None = None) -> tuple[str, list[Any]]:
     """SELECT keys..., n, Σgood, Σbad, Σvalue, Σvalue² for the query, with its parameters;
-    ``rolled_zone``: the time zone of the workspace's ``answer_days`` rollup, if any."""
-    days = rolled_days(q, rolled_zone)
+    ``rollup``: what the copy has rolled up for the workspace."""
+    days = rolled_days(q, rollup or Rollup())
     rolled = days is not None
+    attribute = rolled_attribute(q, rollup or Rollup()) if rolled else None
     since, until = days if days is not None else (q.since, q.until)
     time = "a.day" if rolled else "a.submitted_at"
     key_params: list[Any] = []
-    keys = [f"{_dim(q, rolled, d, i, key_params)} AS k{i}" for i, d in enumerate(q.dims)]
+    keys = [f"{_dim(q, rolled, attribute, d, i, key_params)} AS k{i}" for i, d in enumerate(q.dims)]
     joins: list[str] = []
     join_params: list[Any] = []
     if any(d.name in ("stage", "journey") for d in q.dims):
@@ -150,7 +247,7 @@ def aggregate_sql(q: MetricQuery, rolled_zone: str | None = None) -> tuple[str, 
             "LEFT JOIN touchpoints t ON t.id = a.touchpoint_id AND t.workspace_id = a.workspace_id"
         )
     for i, dim in enumerate(q.dims):
-        if dim.name == "attr":
+        if dim.name == "attr" and not attribute:
             joins.append(
                 f"LEFT JOIN contact_attrs c{i} ON c{i}.contact_key = a.contact_key "
                 f"AND c{i}.workspace_id = a.workspace_id AND c{i}.name = ?"
@@ -181,18 +278,27 @@ def aggregate_sql(q: MetricQuery, rolled_zone: str | None = None) -> tuple[str, 
             if "SELECT id FROM touchpoints" in clause:
                 where_params.append(q.workspace_id)
             where_params.append(value)
+    if attribute:  # attr_days: the attribute's rows, its value a column
+        where.append("a.name = ?")
+        where_params.append(attribute)
     for name, values in q.attributes:
         marks = ", ".join("?" * len(values))
+        if attribute:
+            where.append(f"a.value IN ({marks})")
+            where_params.extend(values)
+            continue
         segment = "SELECT contact_key FROM contact_attrs WHERE workspace_id = ? AND name = ?"
         where.append(f"a.contact_key IN ({segment} AND value IN ({marks}))")
         where_params.extend([q.workspace_id, name, *values])
     if q.members is not None:  # the caller registers the member ids as table `members`
         where.append("a.contact_key IN (SELECT hash(contact_id) FROM members)")
     select = ", ".join([*keys, DAY_MEASURES if rolled else MEASURES])
-    table = "answer_days" if rolled else "answers"
+    table = "attr_days" if attribute else "answer_days" if rolled else "answers"
     sql = f"SELECT {select} FROM {table} a {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
     if keys:
         sql += " GROUP BY " + ", ".join(f"k{i}" for i in range(len(keys)))
+        if attribute:  # answers moved to another value leave groups that sum to nothing
+            sql += " HAVING sum(a.n) <> 0"
     if any(d.name == "period" for d in q.dims):
         sql = _by_period(q, sql)
     return sql, [*key_params, *join_params, *where_params]

@@ -1,15 +1,17 @@
 """The columnar copy: answers (with language, contact and journey/stage dimensions) in DuckDB.
 
 Caught up from the system of record (SQLite or PostgreSQL) by answer id: each ``catch_up``
-reads the answers above the watermark in chunks through the raw DB-API cursor (garbage collection
-paused: the rows are short-lived tuples), turns them into Arrow column by column and appends
-them, sorted by workspace, kind and time (DuckDB's zone maps then skip other workspaces and
-time windows), and adds them to ``answer_days``, the daily rollup in each workspace's time zone
-(see ``duck_sql``; re-rolled when a workspace's zone changes). Contact attributes are flattened
-to (contact, name, text) rows for the contacts the new answers mention. Every
-``verify_seconds`` the copy compares its row count with the database's; a mismatch (answers
-deleted, or committed out of id order) rebuilds it, and touchpoints and contact attributes are
-re-read in batches (they can change in place).
+reads the answers above the watermark in chunks as Arrow (``source``) and appends them, sorted
+by workspace, kind and time (DuckDB's zone maps then skip other workspaces and time windows).
+Contact attributes are flattened to (contact, name, text) rows for the contacts the new answers
+mention. The answers are then added to two daily rollups in each workspace's time zone (see
+``duck_sql``; re-rolled when a workspace's zone changes): ``answer_days``, and ``attr_days``,
+the same per value of each contact attribute with few values.
+
+Every ``verify_seconds`` the copy compares its row count with the database's; a mismatch
+(answers deleted, or committed out of id order) rebuilds it, and touchpoints and contact
+attributes are re-read in batches (they can change in place); ``attr_days`` is rolled again
+for the workspaces whose rolled attributes or their values changed.
 """
 
 from __future__ import annotations
@@ -26,13 +28,22 @@ import numpy.typing as npt
 import pyarrow as pa
 from sqlalchemy.engine import Connection, Engine
 
-from cxloop.analytics import duck_sql, results
+from cxloop.analytics import duck_sql, source
 from cxloop.analytics.query import MetricQuery, segments, zone_or_utc
 
 CHUNK_ROWS = 250_000
 CONTACT_BATCH = 2_000
-SCHEMA_VERSION = "4"  # a copy made with another layout is dropped and rebuilt
-TABLES = ("answers", "answer_days", "touchpoints", "contact_attrs", "contacts_seen", "meta")
+SCHEMA_VERSION = "5"  # a copy made with another layout is dropped and rebuilt
+TABLES = (
+    "answers",
+    "answer_days",
+    "attr_days",
+    "rolled_attrs",
+    "touchpoints",
+    "contact_attrs",
+    "contacts_seen",
+    "meta",
+)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS answers (
@@ -44,6 +55,12 @@ CREATE TABLE IF NOT EXISTS answer_days (
     workspace_id VARCHAR, kind VARCHAR, day BIGINT, touchpoint_id VARCHAR, channel VARCHAR,
     survey_id VARCHAR, n BIGINT, good BIGINT, bad BIGINT, total DOUBLE, total_sq DOUBLE
 );
+CREATE TABLE IF NOT EXISTS attr_days (
+    workspace_id VARCHAR, name VARCHAR, kind VARCHAR, day BIGINT, touchpoint_id VARCHAR,
+    channel VARCHAR, survey_id VARCHAR, value VARCHAR, n BIGINT, good BIGINT, bad BIGINT,
+    total DOUBLE, total_sq DOUBLE
+);
+CREATE TABLE IF NOT EXISTS rolled_attrs (workspace_id VARCHAR, name VARCHAR);
 CREATE TABLE IF NOT EXISTS touchpoints (
     id VARCHAR, workspace_id VARCHAR, stage_id VARCHAR, journey_id VARCHAR
 );
@@ -52,25 +69,6 @@ CREATE TABLE IF NOT EXISTS contact_attrs (
 );
 CREATE TABLE IF NOT EXISTS contacts_seen (contact_key UBIGINT);
 """
-ANSWER_COLUMNS = (
-    "a.id, a.workspace_id, a.kind, {ts}, a.touchpoint_id, a.channel, a.survey_id, "
-    "r.language, r.contact_id, a.response_id, a.value_number, a.good, a.bad"
-)
-ARROW_SCHEMA = [
-    ("id", pa.int64()),
-    ("workspace_id", pa.string()),
-    ("kind", pa.string()),
-    ("ts", None),  # text on SQLite, timestamp on PostgreSQL
-    ("touchpoint_id", pa.string()),
-    ("channel", pa.string()),
-    ("survey_id", pa.string()),
-    ("language", pa.string()),
-    ("contact_id", pa.string()),
-    ("response_id", pa.string()),
-    ("value", pa.float64()),
-    ("good", pa.uint8()),
-    ("bad", pa.uint8()),
-]
 ZONES_SQL = "SELECT id, timezone FROM workspaces"
 TOUCHPOINTS_SQL = (
     "SELECT t.id, t.workspace_id, t.stage_id, s.journey_id FROM touchpoints t "
@@ -146,10 +144,10 @@ class AnalyticsStore:
                 if not self._matches(conn):
                     self._reset()
                 self._verified_at = time.monotonic()
-                added = self._append(conn)
+                added = self._append(engine, conn)
                 self._reload_dimensions(conn)
                 return added
-            added = self._append(conn)
+            added = self._append(engine, conn)
             if added:
                 self._load_touchpoints(conn)
             return added
@@ -171,43 +169,32 @@ class AnalyticsStore:
         rows = _fetch(conn, sql, [self.watermark])
         return int(rows[0][0]) == self.row_count()
 
-    def _append(self, conn: Connection) -> int:
-        ts = "(a.submitted_at AT TIME ZONE 'UTC')" if _is_pg(conn) else "a.submitted_at"
-        sql = (
-            f"SELECT {ANSWER_COLUMNS.format(ts=ts)} FROM answers a "  # noqa: S608
-            "JOIN responses r ON r.id = a.response_id "
-            "WHERE a.id > {p} AND a.value_number IS NOT NULL ORDER BY a.id LIMIT {p}"
-        )
+    def _append(self, engine: Engine, conn: Connection) -> int:
+        if not _fetch(conn, "SELECT 1 FROM answers WHERE id > {p} LIMIT 1", [self.watermark]):
+            return 0  # the common case, checked without opening a reader
         added = 0
-        while True:
-            with (
-                results.paused_gc()
-            ):  # millions of short-lived tuples: the collector would rescan them
-                rows = _fetch(conn, sql, [self.watermark, CHUNK_ROWS])
-                if not rows:
+        with source.answer_reader(engine, conn) as read:
+            while True:
+                raw = read(self.watermark, CHUNK_ROWS)
+                count: int = raw.num_rows
+                if count == 0:
                     return added
-                chunk = _to_arrow(rows, timestamp_text=not _is_pg(conn))
-                last, count = int(rows[-1][0]), len(rows)
-                del rows
-            cur = self.con.cursor()
-            cur.execute("BEGIN")
-            cur.register("chunk", chunk)
-            cur.execute(duck_sql.INSERT_CHUNK)
-            self._roll_days(cur, "chunk")
-            new_contacts = [
-                r[0]
-                for r in cur.execute(
-                    "SELECT DISTINCT contact_id FROM chunk WHERE contact_id IS NOT NULL "
-                    "AND hash(contact_id) NOT IN (SELECT contact_key FROM contacts_seen)"
-                ).fetchall()
-            ]
-            cur.unregister("chunk")
-            self._load_contacts(conn, cur, new_contacts)
-            self._set_meta("watermark", str(last), cur)
-            cur.execute("COMMIT")
-            added += count
-            if count < CHUNK_ROWS:
-                return added
+                last = int(raw.column("id")[-1].as_py())
+                cur = self.con.cursor()
+                cur.execute("BEGIN")
+                cur.register("raw_chunk", raw)
+                cur.execute(duck_sql.INSERT_CHUNK)
+                new_contacts = [r[0] for r in cur.execute(duck_sql.NEW_CONTACTS).fetchall()]
+                cur.unregister("raw_chunk")
+                self._load_contacts(conn, cur, new_contacts)
+                self._roll_days(
+                    cur, duck_sql.ANSWERS_AFTER.format(after=self.watermark), chunk=True
+                )
+                self._set_meta("watermark", str(last), cur)
+                cur.execute("COMMIT")
+                added += count
+                if count < CHUNK_ROWS:
+                    return added
 
     # -- the daily rollup -----------------------------------------------------------------
     def zone_of(self, workspace_id: str) -> str | None:
@@ -228,6 +215,7 @@ class AnalyticsStore:
         cur.execute("BEGIN")
         for workspace_id in changed:
             cur.execute("DELETE FROM answer_days WHERE workspace_id = ?", [workspace_id])
+            cur.execute("DELETE FROM attr_days WHERE workspace_id = ?", [workspace_id])
             cur.execute(
                 "SELECT workspace_id, min(submitted_at), max(submitted_at) FROM answers "
                 "WHERE workspace_id = ? GROUP BY 1",
@@ -237,14 +225,24 @@ class AnalyticsStore:
         cur.execute("COMMIT")
 
     def _roll_days(
-        self, cur: duckdb.DuckDBPyConnection, source: str, spans: list[Any] | None = None
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        source: str,
+        spans: list[Any] | None = None,
+        *,
+        chunk: bool = False,
+        days: bool = True,
+        attrs: str | None = "contact_attrs",
+        sign: int = 1,
     ) -> None:
-        """Adds ``source``'s answers (chunk, or the answers of re-rolled workspaces) to
-        ``answer_days`` in each workspace's zone; ``spans``: (workspace, first, last) times."""
+        """Adds ``source``'s answers (the chunk, or answers of re-rolled workspaces) to
+        ``answer_days`` (``days``) and ``attr_days`` in each workspace's zone; ``spans``:
+        (workspace, first, last) times (None: read from ``source``); a ``chunk``'s day numbers
+        are computed once into a temporary table; ``attrs``: the attribute values to roll by
+        (None: no ``attr_days``); ``sign`` -1 takes the answers out again."""
         if spans is None:
             spans = cur.execute(
-                "SELECT workspace_id, min(CAST(ts AS TIMESTAMP)), max(CAST(ts AS TIMESTAMP)) "
-                "FROM chunk GROUP BY 1"
+                f"SELECT workspace_id, min(ts), max(ts) FROM {source} GROUP BY 1"  # noqa: S608
             ).fetchall()
         rows = []
         for workspace_id, low, high in spans:
@@ -263,13 +261,28 @@ class AnalyticsStore:
             }
         )
         cur.register("zone_segments", table)
-        cur.execute(duck_sql.INSERT_DAYS.format(source=source))
+        with_days = duck_sql.WITH_DAYS.format(source=source)
+        if chunk:
+            cur.execute(duck_sql.CHUNK_DAYS.format(days=with_days))
+            with_days = "chunk_days"
+        if days:
+            cur.execute(duck_sql.INSERT_DAYS.format(days=with_days))
+        if attrs is not None:
+            for workspace_id, name in cur.execute(duck_sql.ROLLED_IN_SEGMENTS).fetchall():
+                insert = duck_sql.INSERT_ATTR_DAYS.format(
+                    days=with_days, attrs=attrs, sign=int(sign), name=duck_sql.literal(name)
+                )
+                cur.execute(insert, [workspace_id])
+        if chunk:
+            cur.execute("DROP TABLE chunk_days")
         cur.unregister("zone_segments")
 
     def _reload_dimensions(self, conn: Connection) -> None:
         self._load_touchpoints(conn)
         cur = self.con.cursor()
         cur.execute("BEGIN")
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE old_attrs AS {duck_sql.ROLLED_ROWS}")
+        cur.execute("CREATE OR REPLACE TEMP TABLE old_rolled AS SELECT * FROM rolled_attrs")
         cur.execute("DELETE FROM contact_attrs")
         cur.execute("DELETE FROM contacts_seen")
         cursor = conn.connection.cursor()  # in batches: millions of contacts stay out of memory
@@ -279,7 +292,41 @@ class AnalyticsStore:
                 self._insert_contacts(cur, batch)
         finally:
             cursor.close()
+        cur.execute("DELETE FROM rolled_attrs")
+        cur.execute(duck_sql.CHOOSE_ROLLED_ATTRS, [duck_sql.ROLLED_MAX_VALUES])
+        self._reroll_attributes(cur)
+        cur.execute("DROP TABLE old_attrs")
+        cur.execute("DROP TABLE old_rolled")
         cur.execute("COMMIT")
+
+    def _reroll_attributes(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Brings ``attr_days`` up to the reloaded attributes: workspaces whose set of rolled
+        attributes changed are rolled again; elsewhere the answers of contacts whose rolled
+        values changed move from their old values (rows with negated sums) to the new."""
+        renamed = [r[0] for r in cur.execute(duck_sql.ROLLED_SET_CHANGED).fetchall()]
+        if renamed:
+            marks = ", ".join("?" * len(renamed))
+            cur.execute(f"DELETE FROM attr_days WHERE workspace_id IN ({marks})", renamed)  # noqa: S608
+            spans = self._spans(cur, renamed)
+            self._roll_days(cur, duck_sql.ANSWERS_AS_CHUNK, spans, days=False)
+        cur.execute(duck_sql.MOVED_CONTACTS)
+        moved = [r[0] for r in cur.execute("SELECT DISTINCT workspace_id FROM moved").fetchall()]
+        moved = [w for w in moved if w not in renamed]
+        if moved:
+            spans = self._spans(cur, moved)
+            answers = duck_sql.MOVED_ANSWERS
+            self._roll_days(cur, answers, spans, days=False, attrs="old_attrs", sign=-1)
+            self._roll_days(cur, answers, spans, days=False)
+        cur.execute("DROP TABLE moved")
+
+    def _spans(self, cur: duckdb.DuckDBPyConnection, workspaces: list[str]) -> list[Any]:
+        """(workspace, first, last answer time) of the workspaces."""
+        marks = ", ".join("?" * len(workspaces))
+        sql = (
+            "SELECT workspace_id, min(submitted_at), max(submitted_at) FROM answers "  # noqa: S608
+            f"WHERE workspace_id IN ({marks}) GROUP BY 1"
+        )
+        return cur.execute(sql, workspaces).fetchall()
 
     def _load_touchpoints(self, conn: Connection) -> None:
         rows = _fetch(conn, TOUCHPOINTS_SQL, [])
@@ -331,8 +378,12 @@ class AnalyticsStore:
     ) -> list[tuple[Any, ...]]:
         """(keys..., n, good, bad, Σvalue, Σvalue²) per group, as the SQL path returns them;
         `members` are the contact ids of the query's segment, if it has one."""
-        sql, params = duck_sql.aggregate_sql(q, self.zone_of(q.workspace_id))
         cursor = self.con.cursor()
+        rolled = cursor.execute(
+            "SELECT name FROM rolled_attrs WHERE workspace_id = ?", [q.workspace_id]
+        ).fetchall()
+        rollup = duck_sql.Rollup(self.zone_of(q.workspace_id), frozenset(r[0] for r in rolled))
+        sql, params = duck_sql.aggregate_sql(q, rollup)
         if q.members is not None:
             ids = pa.array(list(members or []), pa.string())
             cursor.register("members", pa.table({"contact_id": ids}))
@@ -368,13 +419,3 @@ def _fetch(conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
         return list(cursor.fetchall())
     finally:
         cursor.close()
-
-
-def _to_arrow(rows: list[Any], *, timestamp_text: bool) -> pa.Table:
-    columns = list(zip(*rows, strict=True))
-    arrays = []
-    for (name, kind), values in zip(ARROW_SCHEMA, columns, strict=True):
-        if name == "ts":
-            kind = pa.string() if timestamp_text else pa.timestamp("us")
-        arrays.append(pa.array(values, type=kind))
-    return pa.table(arrays, names=[name for name, _ in ARROW_SCHEMA])
