@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from cxloop.analytics import duck_sql, registry
+from cxloop.analytics import duck_sql, registry, source
 from cxloop.analytics.query import parse_dimensions
 from cxloop.contacts.models import Contact
 from cxloop.core.errors import NotFound
@@ -277,3 +277,20 @@ def test_the_attribute_rollup_answers_attribute_queries_and_follows_attribute_ch
     db.commit()
     store.catch_up(db.get_bind(), verify=True)  # type: ignore[arg-type]
     same()
+
+
+def test_the_dbapi_reader_gives_the_copy_the_same_answers_as_adbc(
+    db: Session, paths: tuple[Settings, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Databases without an ADBC driver (an in-memory SQLite) are read through the DB-API
+    cursor: the copy must hold the same numbers."""
+    sql, duck = paths
+    tenant = make_tenant(db)
+    ws = tenant.workspace.id
+    seed(db, ws, responses=120)
+    monkeypatch.setattr(source, "_adbc_connection", lambda engine: None)
+    for by in ("touchpoint", "attr:plan", "language"):
+        one = service.metric_breakdown(db, ws, "csat", by, settings=sql)
+        two = service.metric_breakdown(db, ws, "csat", by, settings=duck)
+        assert two.engine == "duckdb" and one.rows
+        assert one.model_dump(exclude={"engine"}) == two.model_dump(exclude={"engine"})

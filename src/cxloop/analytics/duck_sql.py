@@ -29,14 +29,16 @@ from cxloop.metrics.schemas import Period
 
 INSERT_CHUNK = """
 INSERT INTO answers
-SELECT id, workspace_id, kind, CAST(ts AS TIMESTAMP), NULLIF(touchpoint_id, ''),
-       NULLIF(channel, ''), NULLIF(survey_id, ''), NULLIF(language, ''),
-       CASE WHEN contact_id = '' THEN NULL ELSE hash(contact_id) END, hash(response_id),
-       CAST(value AS DOUBLE), CAST(good AS UTINYINT), CAST(bad AS UTINYINT)
-FROM raw_chunk ORDER BY workspace_id, kind, ts
-"""  # raw_chunk: an Arrow chunk from ``source``, with '' for NULL text
+SELECT a.id, a.workspace_id, a.kind, CAST(a.ts AS TIMESTAMP), NULLIF(a.touchpoint_id, ''),
+       NULLIF(a.channel, ''), NULLIF(a.survey_id, ''), NULLIF(r.language, ''),
+       CASE WHEN coalesce(r.contact_id, '') = '' THEN NULL ELSE hash(r.contact_id) END,
+       hash(a.response_id), CAST(a.value AS DOUBLE), CAST(a.good AS UTINYINT),
+       CAST(a.bad AS UTINYINT)
+FROM raw_answers a LEFT JOIN raw_responses r ON r.id = a.response_id
+ORDER BY a.workspace_id, a.kind, a.ts
+"""  # raw_answers, raw_responses: an Arrow chunk from ``source``, with '' for NULL text
 NEW_CONTACTS = """
-SELECT DISTINCT contact_id FROM raw_chunk
+SELECT DISTINCT contact_id FROM raw_responses
 WHERE contact_id <> '' AND hash(contact_id) NOT IN (SELECT contact_key FROM contacts_seen)
 """
 DAY_US = 86_400_000_000

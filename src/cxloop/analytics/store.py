@@ -175,17 +175,19 @@ class AnalyticsStore:
         added = 0
         with source.answer_reader(engine, conn) as read:
             while True:
-                raw = read(self.watermark, CHUNK_ROWS)
-                count: int = raw.num_rows
+                chunk = read(self.watermark, CHUNK_ROWS)
+                count: int = chunk.answers.num_rows
                 if count == 0:
                     return added
-                last = int(raw.column("id")[-1].as_py())
+                last = int(chunk.answers.column("id")[-1].as_py())
                 cur = self.con.cursor()
                 cur.execute("BEGIN")
-                cur.register("raw_chunk", raw)
+                cur.register("raw_answers", chunk.answers)
+                cur.register("raw_responses", chunk.responses)
                 cur.execute(duck_sql.INSERT_CHUNK)
                 new_contacts = [r[0] for r in cur.execute(duck_sql.NEW_CONTACTS).fetchall()]
-                cur.unregister("raw_chunk")
+                cur.unregister("raw_answers")
+                cur.unregister("raw_responses")
                 self._load_contacts(conn, cur, new_contacts)
                 self._roll_days(
                     cur, duck_sql.ANSWERS_AFTER.format(after=self.watermark), chunk=True
