@@ -359,14 +359,14 @@ def _breakdown(
     if metric == RESPONSE_RATE:  # a share of invitations: no mean score
         no_mean: list[Any] = [None] * len(ranked)
         columns.update(mean=no_mean, mean_ci_low=no_mean, mean_ci_high=no_mean)
-    names = [*columns, "key", "label", "keys", "labels"]
-    rows = []
-    for i, values in enumerate(zip(*columns.values(), strict=True)):
-        keys = list(ranked[i].keys)
-        labels = [named[d][key][0] for d, key in enumerate(keys)]
-        rows.append(
-            _row(dict(zip(names, (*values, keys[0], labels[0], keys, labels), strict=True)))
-        )
+    keys = [list(a.keys) for a in ranked]
+    labels = [[named[d][key][0] for d, key in enumerate(k)] for k in keys]
+    columns.update(key=[k[0] for k in keys], label=[x[0] for x in labels], keys=keys, labels=labels)
+    names = list(columns)
+    rows = [
+        _row(dict(zip(names, values, strict=True)))
+        for values in zip(*columns.values(), strict=True)
+    ]
     return MetricBreakdown(
         metric=metric,
         by=",".join(d.label for d in dims),
