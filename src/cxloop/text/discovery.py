@@ -35,7 +35,7 @@ from threadpoolctl import threadpool_limits
 from cxloop.core.errors import Invalid
 from cxloop.text.lexicon import Lexicon, load_lexicon, split_clauses
 from cxloop.text.normalise import clean, deaccent, is_thai, plain_word, prepare, tokenise
-from cxloop.text.phrases import _stopwords
+from cxloop.text.phrases import stopwords
 
 CommentId = int | str
 SEED = 0
@@ -233,7 +233,7 @@ def _topic_stopwords(language: str) -> frozenset[str]:
     """The language's stopwords, the placeholders prepare() puts in (url, email, user), and
     for English scikit-learn's longer list, for Thai common pronouns and particles."""
     extra = {"en": ENGLISH_STOP_WORDS, "th": THAI_EXTRA}.get(language, frozenset())
-    return frozenset(_stopwords(language) | extra | {"url", "email", "user"})
+    return frozenset(stopwords(language) | extra | {"url", "email", "user"})
 
 
 def _is_topic_word(token: str, stop: frozenset[str], lexicon: Lexicon | None) -> bool:

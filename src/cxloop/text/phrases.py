@@ -30,7 +30,7 @@ def _thai_stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in path.read_text("utf-8").splitlines() if w.strip())
 
 
-def _stopwords(language: str) -> frozenset[str]:
+def stopwords(language: str) -> frozenset[str]:
     if language == "th":
         return _thai_stopwords()
     return word_list(language if language in STOPWORDS_LANGUAGES else "en", "stopwords")
@@ -39,7 +39,7 @@ def _stopwords(language: str) -> frozenset[str]:
 def key_phrases(clauses: Sequence[Sequence[str]], language: str) -> list[str]:
     """Up to three phrases (runs of content words) that say what the comment is about, in the
     order they appear; phrases with sentiment words or several words come first."""
-    stop = _stopwords(language)
+    stop = stopwords(language)
     lexicon = load_lexicon(language)
     negators = lexicon.negators if lexicon else frozenset()
     candidates: list[tuple[float, int, str]] = []
