@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cxloop.core import csv_text
 from cxloop.core.errors import CxError, Invalid
 from cxloop.responses import repository as repo
 from cxloop.responses import service
@@ -75,40 +76,14 @@ class ImportReportRead(BaseModel):
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """The file's text and the encoding used to read it."""
-    if encoding:
-        try:
-            return data.decode(encoding), encoding
-        except LookupError as exc:
-            raise Invalid(f"encoding: '{encoding}' is not an encoding Python knows") from exc
-        except UnicodeDecodeError as exc:
-            raise Invalid(f"file: not valid {encoding} text (byte {exc.start})") from exc
-    if data.startswith(b"PK\x03\x04"):
-        raise Invalid("file: this looks like an Excel workbook; save it as CSV UTF-8 first")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    if b"\x00" in data:
-        raise Invalid("file: this is not a text file (it contains NUL bytes); save it as CSV")
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
-
-
-def _dialect(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    """The file's text and the encoding used to read it (binary files are refused)."""
+    text, used = csv_text.decode(data, encoding, binary=False)
+    return text, "utf-8" if used == "utf-8-sig" else used
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(line number where the record starts, cells) for each non-blank record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_text.delimiter(text))
     line = 1
     while True:
         try:

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cxloop.core.csv_text import decode
 from cxloop.core.errors import Invalid
 from cxloop.surveys.models import Question, Survey, SurveyVersion
 from cxloop.surveys.schemas import normalise_language
-from cxloop.text.csv_io import decode
 
 SURVEY_FIELDS = {"title": 300, "intro": 2000, "thanks": 2000}
 QUESTION_FIELDS = {"prompt": 2000, "low": 200, "high": 200}
