@@ -81,6 +81,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         base_url=f"http://127.0.0.1:{port}",
         port=port,
         jobs_embedded=False,  # tests run workers explicitly (tests/comments, tests/jobs)
+        webhook_private_targets=True,  # the tests' HTTP receivers listen on 127.0.0.1
     )
 
 

@@ -224,3 +224,32 @@ def test_after_a_rotation_both_secrets_verify_and_the_test_button_sends_a_ping(
         assert Webhook(secret).verify(request.body, request.headers)["type"] == "webhook.test"
     delivery = http.get(f"/api/v1/deliveries/{queued.json()['delivery_id']}", headers=h).json()
     assert delivery["status"] == "sent" and delivery["event_type"] == "webhook.test"
+
+
+def test_endpoints_on_private_addresses_are_refused_unless_the_administrator_allows_them(
+    db: Session,
+    http: httpx.Client,
+    receivers: Callable[..., Receiver],
+    session_factory: sessionmaker[Session],
+    notify_settings: Settings,
+) -> None:
+    tenant = make_tenant(db, "Intranet")
+    ws = tenant.workspace.id
+    inside = receivers((200, 0))
+    endpoint(http, tenant, inside.url)
+    service.queue_event(db, ws, "alert.fired", DATA)
+    db.commit()
+    closed = notify_settings.model_copy(update={"webhook_private_targets": False})
+    run_due(session_factory, RunOptions("notify-once", closed, retry_base_seconds=0))
+
+    assert inside.received == []
+    (refused,) = deliveries(db, ws)
+    assert refused.status == "failed" and "127.0.0.1 is a non-public address" in (
+        refused.last_error or ""
+    )
+    assert "CXLOOP_WEBHOOK_PRIVATE_TARGETS" in (refused.last_error or "")
+
+    service.queue_event(db, ws, "alert.fired", {**DATA, "again": True})
+    db.commit()
+    run_due(session_factory, RunOptions("notify-once", notify_settings, retry_base_seconds=0))
+    assert len(inside.received) == 1

@@ -52,7 +52,9 @@ class Settings(BaseSettings):
     analytics_verify_seconds: int = Field(
         300,
         description="How often the DuckDB copy compares its row count with the database "
-        "(deleted answers are then caught and the copy rebuilt).",
+        "(deleted answers are then caught and the copy rebuilt) and re-reads touchpoints and "
+        "contact attributes: a contact's changed attributes reach DuckDB-computed metrics "
+        "within this time.",
     )
     jobs_embedded: bool = Field(
         True,
@@ -107,6 +109,12 @@ class Settings(BaseSettings):
     )
     webhook_timeout: float = Field(
         10, description="Seconds to wait for a webhook endpoint before the delivery is retried."
+    )
+    webhook_private_targets: bool = Field(
+        False,
+        description="Allow webhooks to loopback, private and link-local addresses (endpoints "
+        "on your own network). Off: such deliveries fail and say why (no server-side request "
+        "forgery through a workspace's endpoints).",
     )
     sms_gateway_url: str | None = Field(
         None, description="HTTP SMS gateway that receives a POST per message (none: SMS is off)."

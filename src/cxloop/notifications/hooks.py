@@ -3,7 +3,9 @@ with a timeout; the answer is classed as delivered, worth retrying, or refused f
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +51,24 @@ def slack_body(event_type: str, data: dict[str, Any]) -> str:
         facts = [f"{k}: {v}" for k, v in data.items() if isinstance(v, str | int | float)]
         text = f"cxloop event {event_type}" + (" · " + ", ".join(facts[:8]) if facts else "")
     return json.dumps({"text": text[:3000]}, ensure_ascii=False)
+
+
+def refused_target(url: str) -> str | None:
+    """Why a webhook may not go to ``url`` when private targets are off: its host resolves
+    to a loopback, private, link-local or otherwise non-public address (None: it may)."""
+    host = httpx.URL(url).host
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return None  # unresolvable: the POST fails with its own message
+    for address in sorted(found):
+        ip = ipaddress.ip_address(str(address).split("%", 1)[0])
+        if not ip.is_global:
+            return (
+                f"refused: {host} is a non-public address ({ip}); an administrator can allow "
+                "it with CXLOOP_WEBHOOK_PRIVATE_TARGETS=true"
+            )
+    return None
 
 
 def post(url: str, body: str, headers: dict[str, str], timeout: float) -> Outcome:

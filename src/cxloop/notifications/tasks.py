@@ -121,6 +121,11 @@ def deliver_webhook(db: Session, job: jobs.JobContext) -> None:
         log.info("webhook job %s skipped: %s", job.id, skip)
         ledger.finish("skipped", skip)
         return
+    refused = None if job.settings.webhook_private_targets else hooks.refused_target(endpoint.url)
+    if refused:
+        log.warning("webhook job %s to %s: %s", job.id, endpoint.url, refused)
+        ledger.finish("failed", refused)
+        return
     msg_id = f"msg_{job.id}"
     if endpoint.kind == "slack":
         body, headers = hooks.slack_body(event_type, data), {}
