@@ -52,6 +52,12 @@ WITH_DAYS = f"""
    ON s.workspace_id = c.workspace_id AND c.us >= s.start_us AND c.us < s.end_us)
 """  # noqa: S608 - {{source}} is the chunk or a fixed SELECT
 CHUNK_DAYS = "CREATE OR REPLACE TEMP TABLE chunk_days AS SELECT * FROM {days}"
+CHUNK_ATTRS = """
+CREATE OR REPLACE TEMP TABLE chunk_attrs AS
+SELECT v.* FROM contact_attrs v
+SEMI JOIN rolled_attrs r ON r.workspace_id = v.workspace_id AND r.name = v.name
+WHERE v.contact_key IN (SELECT contact_key FROM chunk_days)
+"""
 INSERT_DAYS = """
 INSERT INTO answer_days
 SELECT workspace_id, kind, day, touchpoint_id, channel, survey_id, count(*), sum(good),

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 from cxloop.analytics import duck_sql, source
 from cxloop.analytics.query import MetricQuery, segments, zone_or_utc
 
-CHUNK_ROWS = 250_000
+CHUNK_ROWS = 500_000
 CONTACT_BATCH = 2_000
 SCHEMA_VERSION = "5"  # a copy made with another layout is dropped and rebuilt
 TABLES = (
@@ -269,6 +269,9 @@ class AnalyticsStore:
             with_days = "chunk_days"
         if days:
             cur.execute(duck_sql.INSERT_DAYS.format(days=with_days))
+        if attrs is not None and chunk and attrs == "contact_attrs":
+            cur.execute(duck_sql.CHUNK_ATTRS)  # the chunk's contacts only: small joins below
+            attrs = "chunk_attrs"
         if attrs is not None:
             for workspace_id, name in cur.execute(duck_sql.ROLLED_IN_SEGMENTS).fetchall():
                 insert = duck_sql.INSERT_ATTR_DAYS.format(
@@ -277,6 +280,7 @@ class AnalyticsStore:
                 cur.execute(insert, [workspace_id])
         if chunk:
             cur.execute("DROP TABLE chunk_days")
+            cur.execute("DROP TABLE IF EXISTS chunk_attrs")
         cur.unregister("zone_segments")
 
     def _reload_dimensions(self, conn: Connection) -> None:
