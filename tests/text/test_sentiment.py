@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
+from cxloop.text.evaluation.datasets import three_way
+from cxloop.text.features import clauses_of
+from cxloop.text.lexicon import score_clause
+from cxloop.text.linear import softmax
 from cxloop.text.pipeline import DefaultAnalyser
+from cxloop.text.sentiment import SentimentAnalyser
+from cxloop.text.training import decide
 
 LANGS = ("en", "vi", "th", "lt")
 
@@ -77,3 +83,30 @@ def test_mixed_comment_gives_each_theme_its_polarity(
     polarity = {theme.key: theme.sentiment for theme in result.themes}
     assert polarity[positive_theme] == "positive", result.themes
     assert polarity[negative_theme] == "negative", result.themes
+
+
+def test_vectorised_decisions_match_the_analyser() -> None:
+    """training.decide (used to tune the bias offsets) labels comments as analyse() does."""
+    analyser = SentimentAnalyser()
+    texts = [
+        "fast delivery but rude staff",
+        "love the app but the delivery was slow",
+        "Giao hàng nhanh nhưng nhân viên thô lỗ",
+        "จัดส่งเร็วมาก แต่พนักงานหยาบคาย",
+        "Great service, the staff were very friendly and helpful!",
+        "What time do you open on Sunday?",
+        "Puikus aptarnavimas, bet pristatymas vėlavo",
+        "giáo trình chưa cụ thể .",
+        "",
+    ]
+    languages = ["en", "en", "vi", "th", "en", "en", "lt", "vi", "en"]
+    results = analyser.analyse(texts, languages)
+    comments, lexicons = [], []
+    for text, language in zip(texts, languages, strict=True):
+        clauses, lexicon = clauses_of(text, language)
+        comments.append((clauses, [score_clause(clause, lexicon) for clause in clauses]))
+        lexicons.append(lexicon)
+    logits, spans = analyser.scorer.logits(comments, languages, lexicons)
+    three, binary = decide(softmax(logits), spans)
+    assert three == [three_way(result.label) for result in results]
+    assert binary == ["pos" if result.score >= 0 else "neg" for result in results]

@@ -1,10 +1,10 @@
 """Features of a comment for the sentiment model, clause by clause.
 
 Per clause: words (prefix \\x01; also without diacritics, and marked inside a negation
-scope), word bigrams (\\x02), character 2-4-grams of each word without diacritics, and
-lexicon valence. A comment's features are the union of its clauses' features, so one pass
-serves the comment and its clauses. The model keeps each trained language's features apart
-(names prefixed "vi|", "th|"...), so learning one language never moves another.
+scope), word bigrams (\\x02) and trigrams (\\x03), character 2-5-grams of each word without
+diacritics, and lexicon valence. A comment's features are the union of its clauses' features,
+so one pass serves the comment and its clauses. The model keeps each trained language's
+features apart (names prefixed "vi|", "th|"...), so learning one language never moves another.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from cxloop.text.lexicon import (
 )
 from cxloop.text.normalise import plain_word, prepare, tokenise
 
-CHAR_SIZES = (2, 3, 4)
+CHAR_SIZES = (2, 3, 4, 5)
 DENSE_FEATURES = ("~pos", "~neg", "~net", "~none")
 DENSE_SCALE = 3.0
 """Lexicon inputs are scaled up so that the L2 penalty restrains them less than word features:
@@ -133,11 +133,17 @@ def negation_marks(tokens: list[str], lexicon: Lexicon | None) -> list[bool]:
 def sparse_names(tokens: list[str], lexicon: Lexicon | None) -> list[str]:
     """The sparse feature names of one clause (unprefixed, with repeats)."""
     names: list[str] = []
-    previous = "<s>"
+    before, previous = "", "<s>"
     for token, scoped in zip(tokens, negation_marks(tokens, lexicon), strict=True):
         plain, own = token_names(token, scoped)
         names.extend(own)
-        names.append("\x02" + previous + " " + plain)
-        previous = plain
-    names.append("\x02" + previous + " </s>")
+        pair = previous + " " + plain
+        names.append("\x02" + pair)
+        if before:
+            names.append("\x03" + before + pair)
+        before, previous = previous + " ", plain
+    pair = previous + " </s>"
+    names.append("\x02" + pair)
+    if before:
+        names.append("\x03" + before + pair)
     return names

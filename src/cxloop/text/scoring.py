@@ -69,20 +69,32 @@ class FastScorer:
         """Known feature indices of a clause and its number of names (known or not)."""
         get = self.vocabulary.get
         indices: list[int] = []
-        count = len(tokens) + 1  # bigrams, with the closing one
-        previous = "<s>"
+        # bigrams (with the closing one) and trigrams (from the second word, and the closing one)
+        count = 2 * len(tokens) + 1 if tokens else 1
+        before, previous = "", "<s>"
         bigram = prefix + "\x02"
+        trigram = prefix + "\x03"
         for token, scoped in zip(tokens, negation_marks(tokens, lexicon), strict=True):
             plain, own, size = self._token(prefix, token, scoped)
             indices.extend(own)
             count += size
-            index = get(bigram + previous + " " + plain)
+            pair = previous + " " + plain
+            index = get(bigram + pair)
             if index is not None:
                 indices.append(index)
-            previous = plain
-        index = get(bigram + previous + " </s>")
+            if before:
+                index = get(trigram + before + pair)
+                if index is not None:
+                    indices.append(index)
+            before, previous = previous + " ", plain
+        pair = previous + " </s>"
+        index = get(bigram + pair)
         if index is not None:
             indices.append(index)
+        if before:
+            index = get(trigram + before + pair)
+            if index is not None:
+                indices.append(index)
         return indices, count
 
     def logits(

@@ -6,6 +6,7 @@ while the comment as a whole is not one-sided ("fast delivery but rude staff").
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -72,7 +73,9 @@ def training_unit(text: str, language: str, model: LinearModel) -> Unit:
 def load_base_model() -> LinearModel:
     """The shipped multilingual sentiment model (src/cxloop/text/models/sentiment.npz)."""
     raw = resources.files("cxloop.text").joinpath("models", BASE_MODEL).read_bytes()
-    return LinearModel.load(raw)
+    model = LinearModel.load(raw)
+    model.info["base"] = hashlib.sha256(raw).hexdigest()[:16]  # workspace models record it
+    return model
 
 
 class SentimentAnalyser:

@@ -15,19 +15,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse
 from numpy.typing import NDArray
 
 from cxloop.text.evaluation.datasets import Corpus, Example, macro_f1, three_way
-from cxloop.text.features import clause_features, dense_names, dense_values
-from cxloop.text.lexicon import LexiconScore
-from cxloop.text.linear import CLASSES, LinearModel, TrainingSet, Unit, build_vocabulary
+from cxloop.text.features import clause_features, clauses_of, dense_names, dense_values
+from cxloop.text.lexicon import LexiconScore, score_clause
+from cxloop.text.linear import (
+    CLASSES,
+    LinearModel,
+    TrainingSet,
+    Unit,
+    build_vocabulary,
+    softmax,
+)
 from cxloop.text.normalise import clean, deaccent
-from cxloop.text.sentiment import SentimentAnalyser, comment_unit
+from cxloop.text.sentiment import (
+    CLAUSE_CONFIDENCE,
+    MIXED_MARGIN,
+    SentimentAnalyser,
+    comment_unit,
+)
 
 
 @dataclass
 class TrainingOptions:
-    c: dict[str, float] = field(default_factory=lambda: {"vi": 4.0, "th": 1.0, "en": 1.0})
+    c: dict[str, float] = field(default_factory=lambda: {"vi": 4.0, "th": 2.0, "en": 1.0})
     class_balance: dict[str, float] = field(
         default_factory=lambda: {"vi": 0.5, "th": 0.5, "en": 0.5}
     )  # 1: classes weigh the same; 0: as often as they occur
@@ -39,6 +52,11 @@ class TrainingOptions:
     shared_c: float = 1.0
     max_iter: int = 3000  # L-BFGS converges; fewer iterations leave results run-dependent
     seed: int = 7
+    kind_scale: dict[str, float] = field(
+        default_factory=lambda: {"word": 1.0, "bigram": 1.0, "trigram": 1.0, "char": 1.0}
+    )  # sparse inputs of each kind are multiplied by this in the fit (weaker L2 on them)
+    nb: float = 1.0  # exponent of the naive-Bayes log-count-ratio scaling (0: none)
+    idf: float = 0.0  # exponent of the inverse-document-frequency scaling (0: none)
 
 
 def _unit(example: Example, trained: bool) -> Unit:
@@ -104,15 +122,68 @@ def join(*sets: TrainingSet) -> TrainingSet:
     )
 
 
+def feature_kind(name: str) -> str:
+    """word, bigram, trigram, char (n-gram) or dense, from a feature name."""
+    bare = name.split("|", 1)[-1]
+    if bare.startswith("~"):
+        return "dense"
+    return {"\x01": "word", "\x02": "bigram", "\x03": "trigram"}.get(bare[:1], "char")
+
+
+def nb_scale(
+    x: scipy.sparse.csr_matrix, labels: Sequence[str], weights: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Per-feature naive-Bayes informativeness: the mean over classes of |log-count ratio|
+    (class vs the rest, binarised and sample-weighted counts), scaled to mean 1."""
+    present = scipy.sparse.csr_matrix(x, copy=True)
+    present.sum_duplicates()
+    binary = (present > 0).astype(np.float64).tocsc()
+    ratios = []
+    for label in sorted(set(labels)):
+        inside = np.asarray([lab == label for lab in labels]) * weights
+        outside = np.asarray([lab != label for lab in labels]) * weights
+        p = binary.T @ inside + 1.0
+        q = binary.T @ outside + 1.0
+        ratios.append(np.abs(np.log((p / p.sum()) / (q / q.sum()))))
+    scale = np.mean(ratios, axis=0)
+    result: NDArray[np.float64] = scale / scale.mean()
+    return result
+
+
 def fit_sklearn(
-    data: TrainingSet, c: float, min_count: int, max_iter: int
+    data: TrainingSet,
+    c: float,
+    min_count: int,
+    max_iter: int,
+    kind_scale: dict[str, float] | None = None,
+    nb: float = 0.0,
+    idf: float = 0.0,
 ) -> tuple[dict[str, int], NDArray[np.float32]]:
-    """Vocabulary and weights (intercept folded into the bias input) of a logistic regression."""
+    """Vocabulary and weights (intercept folded into the bias input) of a logistic regression.
+
+    Sparse inputs are scaled per kind (and by naive-Bayes ratios) in the fit only: the scale
+    folds into the weights, so inference is unchanged (it acts as a per-feature L2 strength)."""
     from sklearn.linear_model import LogisticRegression
 
     vocabulary = build_vocabulary(data.units, min_count)
     empty = LinearModel(vocabulary, np.zeros((len(vocabulary), len(CLASSES)), np.float32))
     x = empty.matrix(data.units)[:, : len(vocabulary)]
+    names = sorted(vocabulary, key=vocabulary.__getitem__)
+    scale = np.ones(len(vocabulary))
+    if kind_scale:
+        scale *= np.asarray([kind_scale.get(feature_kind(name), 1.0) for name in names])
+    sparse = np.asarray([feature_kind(name) != "dense" for name in names])
+    if nb:
+        ratio = nb_scale(x, data.labels, np.asarray(data.weights, np.float64)) ** nb
+        scale = np.where(sparse, scale * ratio, scale)
+    if idf:
+        present = scipy.sparse.csr_matrix(x, copy=True)
+        present.sum_duplicates()
+        frequency = np.bincount(present.indices, minlength=x.shape[1])
+        inverse = np.log((1 + x.shape[0]) / (1 + frequency)) + 1
+        inverse = (inverse / inverse[sparse].mean()) ** idf
+        scale = np.where(sparse, scale * inverse, scale)
+    x = scipy.sparse.csr_matrix(x @ scipy.sparse.diags(scale.astype(np.float32)))
     classifier = LogisticRegression(C=c, max_iter=max_iter, tol=1e-4)
     classifier.fit(x, data.labels, sample_weight=np.asarray(data.weights))
     weights = np.zeros((len(vocabulary), len(CLASSES)), np.float32)
@@ -123,7 +194,7 @@ def fit_sklearn(
     else:
         coef, intercept = classifier.coef_, classifier.intercept_
     for column, label in enumerate(labels):
-        weights[:, CLASSES.index(label)] = coef[column]
+        weights[:, CLASSES.index(label)] = coef[column] * scale
         weights[bias, CLASSES.index(label)] += intercept[column]
     return vocabulary, weights
 
@@ -140,7 +211,15 @@ def train(corpora: Sequence[Corpus], options: TrainingOptions | None = None) -> 
         )
         data = join(own, anchors)
         parts.append(
-            fit_sklearn(data, options.c.get(language, 1.0), options.min_count, options.max_iter)
+            fit_sklearn(
+                data,
+                options.c.get(language, 1.0),
+                options.min_count,
+                options.max_iter,
+                options.kind_scale,
+                options.nb,
+                options.idf,
+            )
         )
     shared = lexicon_rows(corpora, None, options.lexicon_rows, 1.0, options.seed)
     parts.append(fit_sklearn(shared, options.shared_c, 1, options.max_iter))
@@ -148,6 +227,9 @@ def train(corpora: Sequence[Corpus], options: TrainingOptions | None = None) -> 
         "trained_languages": languages,
         "corpora": [corpus.name for corpus in corpora],
         "c": options.c,
+        "class_balance": options.class_balance,
+        "nb": options.nb,
+        "idf": options.idf,
     }
     return merge(parts, info)
 
@@ -170,6 +252,73 @@ def shift_bias(model: LinearModel, language: str, offsets: Sequence[float]) -> N
     """Adds per-class offsets (neg, neu, pos) to a trained language's bias, in place."""
     index = model.vocabulary[dense_names(language)[-1]]
     model.weights[index] += np.asarray(offsets, np.float32)
+
+
+def decide(
+    probabilities: NDArray[np.float64], spans: Sequence[tuple[int, int]]
+) -> tuple[list[str], list[str]]:
+    """Three-way (mixed as neutral) and pos/neg labels of comments from the probabilities of
+    the rows SentimentAnalyser scores (a comment's row, then its clause rows when it has
+    several), decided as its analyse() decides them."""
+    neg, pos = CLASSES.index("neg"), CLASSES.index("pos")
+    starts = np.asarray([start for start, _ in spans], np.int64)
+    ends = np.asarray([end for _, end in spans], np.int64)
+    top = probabilities[starts].argmax(axis=1)
+    score = probabilities[starts, pos] - probabilities[starts, neg]
+    clear = np.zeros((len(probabilities) + 1, 2), bool)
+    clear[:-1, 0] = probabilities[:, pos] >= CLAUSE_CONFIDENCE
+    clear[:-1, 1] = probabilities[:, neg] >= CLAUSE_CONFIDENCE
+    several = ends - starts > 1
+    bounds = np.column_stack([starts + 1, ends])[several].ravel()
+    mixed = np.zeros(len(spans), bool)
+    if len(bounds):
+        found = np.logical_or.reduceat(clear, bounds, axis=0)[::2]
+        mixed[several] = found[:, 0] & found[:, 1] & (np.abs(score[several]) < MIXED_MARGIN)
+    three = [
+        "neu" if m else CLASSES[int(t)] for t, m in zip(top.tolist(), mixed.tolist(), strict=True)
+    ]
+    binary = ["pos" if s >= 0 else "neg" for s in score.tolist()]
+    return three, binary
+
+
+OFFSET_GRID = (np.round(np.arange(-1.0, 2.01, 0.1), 2), np.round(np.arange(-1.0, 1.01, 0.1), 2))
+"""Candidate (neutral, positive) bias offsets; the negative class stays at 0."""
+
+
+def tune_offsets(model: LinearModel, corpora: Sequence[Corpus]) -> dict[str, list[float]]:
+    """Per trained language, the (neg, neu, pos) bias offsets that maximise the mean macro-F1
+    of its corpora's dev rows (pass a tuning split of train, never the real dev). The score
+    surface is smoothed over neighbouring offsets first, so a lucky point does not win."""
+    analyser = SentimentAnalyser(model)
+    result: dict[str, list[float]] = {}
+    for language in sorted({corpus.language for corpus in corpora} & model.trained_languages):
+        sets = []
+        for corpus in (c for c in corpora if c.language == language):
+            comments, lexicons = [], []
+            for example in corpus.dev:
+                clauses, lexicon = clauses_of(clean(example.text), language)
+                comments.append((clauses, [score_clause(c, lexicon) for c in clauses]))
+                lexicons.append(lexicon)
+            logits, spans = analyser.scorer.logits(comments, [language] * len(comments), lexicons)
+            sets.append((logits, spans, [e.label for e in corpus.dev], corpus.binary))
+        neutral, positive = OFFSET_GRID
+        surface = np.zeros((len(neutral), len(positive)))
+        for i, j in np.ndindex(surface.shape):
+            shift = np.asarray([0.0, neutral[i], positive[j]])
+            scores = []
+            for logits, spans, gold, binary in sets:
+                three, two = decide(softmax(logits + shift), spans)
+                scores.append(macro_f1(gold, two if binary else three))
+            surface[i, j] = np.mean(scores)
+        padded = np.pad(surface, 1, mode="edge")
+        smooth = sum(
+            padded[1 + a : 1 + a + surface.shape[0], 1 + b : 1 + b + surface.shape[1]]
+            for a in (-1, 0, 1)
+            for b in (-1, 0, 1)
+        )
+        i, j = np.unravel_index(int(np.argmax(smooth)), surface.shape)
+        result[language] = [0.0, float(neutral[i]), float(positive[j])]
+    return result
 
 
 def prune(model: LinearModel, threshold: float) -> LinearModel:
