@@ -8,9 +8,13 @@ from collections.abc import Callable
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from cxloop.comments import service as comments
+from cxloop.comments.service import DEFAULT_ANALYSER
 from cxloop.core.security import Role
 from cxloop.core.settings import Settings
 from cxloop.jobs.worker import start_thread
+from cxloop.text.linear import LinearModel
+from cxloop.text.sentiment import load_base_model as base_model
 from tests.comments.conftest import Shop
 from tests.factories import make_tenant
 
@@ -172,7 +176,7 @@ def test_interaction_texts_from_customers_are_analysed_too(
 
 
 def test_the_workspace_model_is_retrained_from_corrections(
-    shop: Shop, run_jobs: Callable[[], int]
+    shop: Shop, run_jobs: Callable[[], int], db: Session
 ) -> None:
     texts = ["It was okay I guess", "Meh, the usual", "Nothing special today"]
     for text in texts:
@@ -190,6 +194,19 @@ def test_the_workspace_model_is_retrained_from_corrections(
     profile = shop.get("/api/v1/text/profile")
     assert profile["model_corrections"] == 3 and profile["trained_at"] is not None
     assert profile["corrections"] == 3
+
+    # The analyser uses the adapted model, unless it was adapted from another shipped model
+    # (an upgrade): then the shipped one serves until the next retrain.
+    ws = shop.tenant.workspace.id
+    db.expire_all()
+    adapted = comments.workspace_text(db, ws, DEFAULT_ANALYSER).analyser.sentiment.model
+    assert adapted.info["corrections"] == 3 and adapted.info["base"] == base_model().info["base"]
+    older = {**adapted.info, "base": "0ld"}
+    stale = LinearModel(adapted.vocabulary, adapted.weights, adapted.classes, older)
+    comments.store_model(db, ws, stale.to_bytes(), 3)
+    db.commit()
+    used = comments.workspace_text(db, ws, DEFAULT_ANALYSER).analyser.sentiment.model
+    assert used is base_model()
 
 
 def test_expected_languages_are_validated(shop: Shop) -> None:

@@ -94,6 +94,8 @@ def workspace_text(db: Session, workspace_id: str, analyser_path: str) -> Worksp
     languages = list(profile.languages) if profile else []
     if analyser_path == DEFAULT_ANALYSER:
         model = LinearModel.from_bytes(profile.model) if profile and profile.model else None
+        if model is not None and model.info.get("base") != load_base_model().info["base"]:
+            model = None  # adapted from an older shipped model: retrain from the corrections
         analyser = load_analyser(
             analyser_path,
             taxonomy=taxonomies["themes"],
