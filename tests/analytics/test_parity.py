@@ -282,8 +282,8 @@ def test_the_attribute_rollup_answers_attribute_queries_and_follows_attribute_ch
 def test_the_dbapi_reader_gives_the_copy_the_same_answers_as_adbc(
     db: Session, paths: tuple[Settings, Settings], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Databases without an ADBC driver (an in-memory SQLite) are read through the DB-API
-    cursor: the copy must hold the same numbers."""
+    """SQLite, and any database without an ADBC driver, is read through the DB-API cursor:
+    the copy must hold the same numbers (on PostgreSQL this forces that path)."""
     sql, duck = paths
     tenant = make_tenant(db)
     ws = tenant.workspace.id

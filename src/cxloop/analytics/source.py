@@ -1,17 +1,18 @@
 """Reading new answers from the system of record as Arrow, for the columnar copy.
 
-SQLite files and PostgreSQL are read through ADBC drivers (``adbc-driver-sqlite``,
-``adbc-driver-postgresql``), which build Arrow columns in C: no Python tuple per row, about
-twice as fast as the DB-API cursor plus conversion. Other databases (an in-memory SQLite) use
-the SQLAlchemy connection's DB-API cursor and convert its rows.
+PostgreSQL is read through the ADBC driver (``adbc-driver-postgresql``), which builds Arrow
+columns in C: no Python tuple per row. SQLite is read through the SQLAlchemy connection's
+DB-API cursor and its rows converted: the ADBC SQLite driver links its own copy of SQLite, and
+two copies of SQLite in one process release each other's file locks, which corrupts the
+database (sqlite.org/howtocorrupt.html, "multiple copies of SQLite linked into the same
+application"); the test suite caught exactly that.
 
 A chunk is two reads: the answers by id range, then their responses (language, contact) by
-id, each response once; DuckDB joins them (``duck_sql.INSERT_CHUNK``). That is a third faster
-on SQLite than joining there, which looks each response up again for each of its answers.
+id, each response once; DuckDB joins them (``duck_sql.INSERT_CHUNK``). That is faster than
+joining in the database, which looks each response up again for each of its answers.
 
-The ADBC SQLite driver types each column from its first rows, so the queries never let a
-column start with NULLs: text columns are read as ``coalesce(x, '')`` and turned back into
-NULL by ``duck_sql.INSERT_CHUNK``.
+Text columns are read as ``coalesce(x, '')`` (Arrow types every column from its values,
+which must not start with NULLs) and turned back into NULL by ``duck_sql.INSERT_CHUNK``.
 """
 
 from __future__ import annotations
@@ -19,10 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from typing import Any, NamedTuple, Protocol
-from urllib.parse import quote
 
 import adbc_driver_postgresql.dbapi as adbc_postgresql
-import adbc_driver_sqlite.dbapi as adbc_sqlite
 import pyarrow as pa
 from sqlalchemy.engine import Connection, Engine
 
@@ -93,8 +92,6 @@ def _adbc_connection(engine: Engine) -> Any | None:
     if url.get_backend_name() == "postgresql":
         uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
         return adbc_postgresql.connect(uri)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return adbc_sqlite.connect(f"file:{quote(url.database)}?mode=ro")
     return None
 
 
