@@ -101,25 +101,24 @@ def answer_reader(engine: Engine, conn: Connection) -> Iterator[Reader]:
     postgres = engine.url.get_backend_name() == "postgresql"
     adbc = _adbc_connection(engine)
 
-    def chunk(query: Any, after: int, limit: int) -> Chunk:
-        answers = query(answers_sql(postgres, after, limit), ANSWER_NAMES)
-        last = int(answers.column("id")[-1].as_py()) if answers.num_rows else after
-        return Chunk(answers, query(responses_sql(after, last), RESPONSE_NAMES))
-
-    if adbc is None:
-        yield lambda after, limit: chunk(
-            lambda sql, names: _dbapi_table(conn, sql, names), after, limit
-        )
-        return
-
-    def adbc_table(sql: str, names: list[str]) -> pa.Table:
+    def query(sql: str, names: list[str]) -> pa.Table:
+        if adbc is None:
+            return _dbapi_table(conn, sql, names)
         with closing(adbc.cursor()) as cursor:
             cursor.execute(sql)
             table: pa.Table = cursor.fetch_arrow_table()
         return table.rename_columns(names)
 
-    with closing(adbc):
-        yield lambda after, limit: chunk(adbc_table, after, limit)
+    def read(after: int, limit: int) -> Chunk:
+        answers = query(answers_sql(postgres, after, limit), ANSWER_NAMES)
+        last = int(answers.column("id")[-1].as_py()) if answers.num_rows else after
+        return Chunk(answers, query(responses_sql(after, last), RESPONSE_NAMES))
+
+    try:
+        yield read
+    finally:
+        if adbc is not None:
+            adbc.close()
 
 
 def _dbapi_table(conn: Connection, sql: str, names: list[str]) -> pa.Table:

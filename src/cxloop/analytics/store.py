@@ -269,7 +269,7 @@ class AnalyticsStore:
             with_days = "chunk_days"
         if days:
             cur.execute(duck_sql.INSERT_DAYS.format(days=with_days))
-        if attrs is not None and chunk and attrs == "contact_attrs":
+        if chunk and attrs is not None:
             cur.execute(duck_sql.CHUNK_ATTRS)  # the chunk's contacts only: small joins below
             attrs = "chunk_attrs"
         if attrs is not None:

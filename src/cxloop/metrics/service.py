@@ -195,10 +195,9 @@ def result_fields(
         return fields
     if metric == Metric.nps:
         share = stats.nps_adjusted_wald(agg.good, agg.bad, agg.n)
-    elif metric == RESPONSE_RATE:
-        share = stats.wilson(agg.good, agg.n)  # a share of invitations: no mean score
     else:
         share = stats.wilson(agg.good, agg.n)
+    if metric in (Metric.csat, Metric.ces):  # a mean score (not nps, not a share of invitations)
         mean = _mean_t(agg.n, agg.total, agg.total_sq)
         fields.update(
             mean=_round(mean.value, 3),
