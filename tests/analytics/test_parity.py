@@ -12,8 +12,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cxloop.analytics import duck_sql, registry, source
+from cxloop.analytics import store as analytics_store
 from cxloop.analytics.query import parse_dimensions
 from cxloop.contacts.models import Contact
+from cxloop.core.database import make_engine
 from cxloop.core.errors import NotFound
 from cxloop.core.settings import Settings
 from cxloop.metrics import service
@@ -279,18 +281,47 @@ def test_the_attribute_rollup_answers_attribute_queries_and_follows_attribute_ch
     same()
 
 
-def test_the_dbapi_reader_gives_the_copy_the_same_answers_as_adbc(
-    db: Session, paths: tuple[Settings, Settings], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("catch_up", ["large", "small"])
+def test_every_reader_and_chunking_gives_the_copy_the_same_answers(
+    db: Session, paths: tuple[Settings, Settings], monkeypatch: pytest.MonkeyPatch, catch_up: str
 ) -> None:
-    """SQLite, and any database without an ADBC driver, is read through the DB-API cursor:
-    the copy must hold the same numbers (on PostgreSQL this forces that path)."""
+    """A large catch-up (SQLite: the reader process; PostgreSQL: ADBC) and a small one (SQLite:
+    the DB-API cursor), read in chunks of 50 answers and settled every 120, then a second
+    catch-up: the copy holds the same numbers as SQL."""
     sql, duck = paths
+    monkeypatch.setattr(source, "CHILD_MIN_ANSWERS", 0 if catch_up == "large" else 10**9)
+    monkeypatch.setattr(analytics_store, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(analytics_store, "ROLL_ROWS", 120)
     tenant = make_tenant(db)
     ws = tenant.workspace.id
-    seed(db, ws, responses=120)
-    monkeypatch.setattr(source, "_adbc_connection", lambda engine: None)
-    for by in ("touchpoint", "attr:plan", "language"):
+    (shop, _care) = seed(db, ws, responses=120)
+    store = registry.get_store(db.get_bind(), duck)  # type: ignore[arg-type]
+    assert store is not None
+    assert store.catch_up(db.get_bind()) > 200  # type: ignore[arg-type]
+    for n in range(70):
+        add_response(db, shop, csat=1 + n % 5, touchpoint="Returns", at=START, language="vi")
+    db.commit()
+    assert store.catch_up(db.get_bind()) == 70  # type: ignore[arg-type]
+    for by in ("touchpoint", "attr:plan", "language", "period"):
         one = service.metric_breakdown(db, ws, "csat", by, settings=sql)
         two = service.metric_breakdown(db, ws, "csat", by, settings=duck)
         assert two.engine == "duckdb" and one.rows
         assert one.model_dump(exclude={"engine"}) == two.model_dump(exclude={"engine"})
+
+
+def test_a_failing_reader_process_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SQLite file the reader process cannot read (here: no answers table) gives a clear
+    error, not a hang or a half-written copy."""
+    monkeypatch.setattr(source, "CHILD_MIN_ANSWERS", 0)
+    engine = make_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    try:
+        with (
+            pytest.raises(source.ReaderError, match="no such table: answers"),
+            engine.connect() as conn,
+            source.answer_chunks(engine, conn, after=0, limit=10, expected=10) as chunks,
+        ):
+            list(chunks)
+    finally:
+        engine.dispose()

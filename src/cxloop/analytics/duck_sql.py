@@ -35,12 +35,11 @@ SELECT a.id, a.workspace_id, a.kind, CAST(a.ts AS TIMESTAMP), NULLIF(a.touchpoin
        hash(a.response_id), CAST(a.value AS DOUBLE), CAST(a.good AS UTINYINT),
        CAST(a.bad AS UTINYINT)
 FROM raw_answers a LEFT JOIN raw_responses r ON r.id = a.response_id
-ORDER BY a.workspace_id, a.kind, a.ts
 """  # raw_answers, raw_responses: an Arrow chunk from ``source``, with '' for NULL text
 NEW_CONTACTS = """
-SELECT DISTINCT contact_id FROM raw_responses
+SELECT contact_id FROM chunk_contacts
 WHERE contact_id <> '' AND hash(contact_id) NOT IN (SELECT contact_key FROM contacts_seen)
-"""
+"""  # chunk_contacts: the distinct contact ids of the answers just appended
 DAY_US = 86_400_000_000
 SHIFT_DAYS = 700_000  # a multiple of 7 (keeps Mondays) that makes every day number positive
 FAR = 1 << 62  # µs: before / after any answer

@@ -14,6 +14,7 @@ import duckdb
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from cxloop.analytics import source
 from cxloop.analytics.store import AnalyticsStore
 from cxloop.core.settings import Settings
 
@@ -46,7 +47,11 @@ def store_for(db: Session, workspace_id: str, settings: Settings | None) -> Anal
     store = get_store(engine, settings)
     if store is None:
         return None
-    store.catch_up(engine)
+    try:
+        store.catch_up(engine)
+    except source.ReaderError as exc:  # the copy stays behind: the SQL path is exact
+        log.warning("analytics copy %s could not catch up, using SQL: %s", store.location, exc)
+        return None
     if settings.analytics_engine == "duckdb":
         return store
     return store if store.row_count(workspace_id) > settings.analytics_auto_threshold else None

@@ -1,58 +1,44 @@
 """Reading new answers from the system of record as Arrow, for the columnar copy.
 
-PostgreSQL is read through the ADBC driver (``adbc-driver-postgresql``), which builds Arrow
-columns in C: no Python tuple per row. SQLite is read through the SQLAlchemy connection's
-DB-API cursor and its rows converted: the ADBC SQLite driver links its own copy of SQLite, and
-two copies of SQLite in one process release each other's file locks, which corrupts the
-database (sqlite.org/howtocorrupt.html, "multiple copies of SQLite linked into the same
-application"); the test suite caught exactly that.
+A chunk is two reads (``chunk_sql``): the answers by id range, then their responses (language,
+contact) by id, each response once; DuckDB joins them (``duck_sql.INSERT_CHUNK``). That is
+faster than joining in the database, which looks each response up again for each answer.
 
-A chunk is two reads: the answers by id range, then their responses (language, contact) by
-id, each response once; DuckDB joins them (``duck_sql.INSERT_CHUNK``). That is faster than
-joining in the database, which looks each response up again for each of its answers.
-
-Text columns are read as ``coalesce(x, '')`` (Arrow types every column from its values,
-which must not start with NULLs) and turned back into NULL by ``duck_sql.INSERT_CHUNK``.
+- PostgreSQL is read through the ADBC driver (``adbc-driver-postgresql``), which builds Arrow
+  columns in C: no Python tuple per row.
+- SQLite, for a large catch-up, is read by a child process with the ADBC SQLite driver
+  (``sqlite_child``), which reads the next chunk while this process appends the one before.
+  Never in this process: that driver links its own copy of SQLite, and two copies of SQLite
+  in one process release each other's file locks, which corrupts the database
+  (sqlite.org/howtocorrupt.html, "multiple copies of SQLite linked into the same
+  application"); the test suite caught exactly that.
+- SQLite, for a few new answers (the common case), is read through the connection's DB-API
+  cursor: starting the child would cost more than it saves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from typing import Any, NamedTuple, Protocol
+from functools import partial
+from pathlib import Path
+from typing import IO, Any, NamedTuple
 
 import adbc_driver_postgresql.dbapi as adbc_postgresql
 import pyarrow as pa
 from sqlalchemy.engine import Connection, Engine
 
+import cxloop
 from cxloop.analytics import results
+from cxloop.analytics.chunk_sql import read_chunks
 
-TEXTS = "coalesce({column}, '') AS {name}"
-ANSWERS_SQL = (
-    "SELECT a.id, {workspace}, {kind}, {ts} AS ts, {touchpoint}, {channel}, {survey}, "
-    "a.response_id, a.value_number * 1.0 AS value, coalesce(a.good, 0) AS good, "
-    "coalesce(a.bad, 0) AS bad FROM answers a "
-    "WHERE a.id > {after} AND a.value_number IS NOT NULL ORDER BY a.id LIMIT {limit}"
-)
-RESPONSES_SQL = (
-    "SELECT r.id, coalesce(r.language, '') AS language, coalesce(r.contact_id, '') AS contact_id "
-    "FROM responses r WHERE r.id IN (SELECT a.response_id FROM answers a "
-    "WHERE a.id > {after} AND a.id <= {last} AND a.value_number IS NOT NULL)"
-)
-ANSWER_NAMES = [
-    "id",
-    "workspace_id",
-    "kind",
-    "ts",
-    "touchpoint_id",
-    "channel",
-    "survey_id",
-    "response_id",
-    "value",
-    "good",
-    "bad",
-]
-RESPONSE_NAMES = ["id", "language", "contact_id"]
+CHILD_MIN_ANSWERS = 50_000
+"""New answers (by id) from which a SQLite catch-up is read by the child process."""
 
 
 class Chunk(NamedTuple):
@@ -60,65 +46,95 @@ class Chunk(NamedTuple):
     responses: pa.Table  # RESPONSE_NAMES: the responses of those answers
 
 
-class Reader(Protocol):
-    def __call__(self, after: int, limit: int) -> Chunk: ...
-
-
-def answers_sql(postgres: bool, after: int, limit: int) -> str:
-    """The answers above id ``after`` (at most ``limit``); times as naive UTC (text on
-    SQLite)."""
-    texts = {
-        key: TEXTS.format(column=f"a.{name}", name=name)
-        for key, name in (
-            ("workspace", "workspace_id"),
-            ("kind", "kind"),
-            ("touchpoint", "touchpoint_id"),
-            ("channel", "channel"),
-            ("survey", "survey_id"),
-        )
-    }
-    ts = "(a.submitted_at AT TIME ZONE 'UTC')" if postgres else "a.submitted_at"
-    return ANSWERS_SQL.format(ts=ts, after=int(after), limit=int(limit), **texts)
-
-
-def responses_sql(after: int, last: int) -> str:
-    """The responses of the answers with ids in (``after``, ``last``]."""
-    return RESPONSES_SQL.format(after=int(after), last=int(last))
-
-
-def _adbc_connection(engine: Engine) -> Any | None:
-    """An ADBC DB-API connection to the engine's database, or None if it has none."""
-    url = engine.url
-    if url.get_backend_name() == "postgresql":
-        uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return adbc_postgresql.connect(uri)
-    return None
+class ReaderError(RuntimeError):
+    """The SQLite reader process failed."""
 
 
 @contextmanager
-def answer_reader(engine: Engine, conn: Connection) -> Iterator[Reader]:
-    """A reader of answer chunks (answers, and their responses) as Arrow tables."""
-    postgres = engine.url.get_backend_name() == "postgresql"
-    adbc = _adbc_connection(engine)
+def answer_chunks(
+    engine: Engine, conn: Connection, after: int, limit: int, expected: int
+) -> Iterator[Iterator[Chunk]]:
+    """The chunks of answers above id ``after`` (``limit`` answers each, the last one fewer)
+    and their responses, as Arrow tables; ``expected``: about how many answers are new."""
+    if engine.url.get_backend_name() == "postgresql":
+        uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with closing(adbc_postgresql.connect(uri)) as connection:
+            yield _chunks(partial(_adbc_table, connection), True, after, limit)
+    elif expected >= CHILD_MIN_ANSWERS and engine.url.database not in (None, "", ":memory:"):
+        with _child_chunks(str(engine.url.database), after, limit) as chunks:
+            yield chunks
+    else:
+        yield _chunks(partial(_dbapi_table, conn), False, after, limit)
 
-    def query(sql: str, names: list[str]) -> pa.Table:
-        if adbc is None:
-            return _dbapi_table(conn, sql, names)
-        with closing(adbc.cursor()) as cursor:
-            cursor.execute(sql)
-            table: pa.Table = cursor.fetch_arrow_table()
-        return table.rename_columns(names)
 
-    def read(after: int, limit: int) -> Chunk:
-        answers = query(answers_sql(postgres, after, limit), ANSWER_NAMES)
-        last = int(answers.column("id")[-1].as_py()) if answers.num_rows else after
-        return Chunk(answers, query(responses_sql(after, last), RESPONSE_NAMES))
+def _chunks(
+    query: Callable[[str, list[str]], pa.Table], postgres: bool, after: int, limit: int
+) -> Iterator[Chunk]:
+    for answers, responses in read_chunks(query, postgres, after, limit):
+        yield Chunk(answers, responses)
 
-    try:
-        yield read
-    finally:
-        if adbc is not None:
-            adbc.close()
+
+@contextmanager
+def _child_chunks(path: str, after: int, limit: int) -> Iterator[Iterator[Chunk]]:
+    """Chunks read by ``sqlite_child`` in its own process, passed as memory-mapped files."""
+    env = {**os.environ, "PYTHONPATH": str(Path(cxloop.__file__).resolve().parents[1])}
+    with (
+        tempfile.TemporaryDirectory(prefix="cxloop-read-") as folder,
+        subprocess.Popen(
+            [sys.executable, "-m", "cxloop.analytics.sqlite_child"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        ) as process,
+    ):
+        stdin, stdout = _pipe(process.stdin), _pipe(process.stdout)
+        job = {"path": os.path.abspath(path), "after": after, "limit": limit, "folder": folder}
+
+        def chunks() -> Iterator[Chunk]:
+            stdin.write(json.dumps(job).encode() + b"\n")
+            stdin.flush()
+            while (paths := stdout.readline().decode().split()) and paths != ["end"]:
+                yield Chunk(*(_mapped(path) for path in paths))
+                for path in paths:
+                    os.unlink(path)
+                try:
+                    stdin.write(b"\n")  # taken: the child may write the next chunk
+                    stdin.flush()
+                except BrokenPipeError:
+                    break
+            if paths != ["end"] or process.wait() != 0:
+                raise ReaderError(_failure(process))
+
+        try:
+            yield chunks()
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def _mapped(path: str) -> pa.Table:
+    with pa.memory_map(path) as source:
+        table: pa.Table = pa.ipc.open_file(source).read_all()
+    return table
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    assert stream is not None  # opened with PIPE
+    return stream
+
+
+def _failure(process: subprocess.Popen[bytes]) -> str:
+    process.wait()
+    detail = _pipe(process.stderr).read().decode(errors="replace").strip().splitlines()
+    return f"the SQLite reader process failed: {detail[-1] if detail else process.returncode}"
+
+
+def _adbc_table(connection: Any, sql: str, names: list[str]) -> pa.Table:
+    with closing(connection.cursor()) as cursor:
+        cursor.execute(sql)
+        table: pa.Table = cursor.fetch_arrow_table()
+    return table.rename_columns(names)
 
 
 def _dbapi_table(conn: Connection, sql: str, names: list[str]) -> pa.Table:

@@ -1,12 +1,13 @@
 """The columnar copy: answers (with language, contact and journey/stage dimensions) in DuckDB.
 
 Caught up from the system of record (SQLite or PostgreSQL) by answer id: each ``catch_up``
-reads the answers above the watermark in chunks as Arrow (``source``) and appends them, sorted
-by workspace, kind and time (DuckDB's zone maps then skip other workspaces and time windows).
-Contact attributes are flattened to (contact, name, text) rows for the contacts the new answers
-mention. The answers are then added to two daily rollups in each workspace's time zone (see
-``duck_sql``; re-rolled when a workspace's zone changes): ``answer_days``, and ``attr_days``,
-the same per value of each contact attribute with few values.
+reads the answers above the watermark in chunks as Arrow (``source``; the next chunk is read
+while one is appended) and appends them in id order, which is about time order (DuckDB's zone
+maps then skip old row groups). Contact attributes are flattened to (contact, name, text) rows
+for the contacts the new answers mention. The answers are then added to two daily rollups in
+each workspace's time zone (see ``duck_sql``; re-rolled when a workspace's zone changes):
+``answer_days``, and ``attr_days``, the same per value of each contact attribute with few
+values. Answers, contacts, rollups and the watermark move in one transaction.
 
 Every ``verify_seconds`` the copy compares its row count with the database's; a mismatch
 (answers deleted, or committed out of id order) rebuilds it, and touchpoints and contact
@@ -20,18 +21,23 @@ import json
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from typing import Any
 
 import duckdb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.engine import Connection, Engine
 
 from cxloop.analytics import duck_sql, source
 from cxloop.analytics.query import MetricQuery, segments, zone_or_utc
 
-CHUNK_ROWS = 500_000
+CHUNK_ROWS = 100_000
+"""Answers per read: the next chunk is read while one is appended."""
+ROLL_ROWS = 1_000_000
+"""Answers appended per transaction, before their contacts and rollups are brought in."""
 CONTACT_BATCH = 2_000
 SCHEMA_VERSION = "5"  # a copy made with another layout is dropped and rebuilt
 TABLES = (
@@ -170,33 +176,59 @@ class AnalyticsStore:
         return int(rows[0][0]) == self.row_count()
 
     def _append(self, engine: Engine, conn: Connection) -> int:
-        if not _fetch(conn, "SELECT 1 FROM answers WHERE id > {p} LIMIT 1", [self.watermark]):
+        """Appends the new answers chunk by chunk (the next is read meanwhile); their contacts
+        and rollups follow once per ``ROLL_ROWS`` answers, in the same transaction."""
+        watermark = self.watermark
+        ((newest,),) = _fetch(conn, "SELECT max(id) FROM answers", [])
+        if newest is None or newest <= watermark:
             return 0  # the common case, checked without opening a reader
-        added = 0
-        with source.answer_reader(engine, conn) as read:
-            while True:
-                chunk = read(self.watermark, CHUNK_ROWS)
-                count: int = chunk.answers.num_rows
-                if count == 0:
-                    return added
-                last = int(chunk.answers.column("id")[-1].as_py())
-                cur = self.con.cursor()
-                cur.execute("BEGIN")
-                cur.register("raw_answers", chunk.answers)
-                cur.register("raw_responses", chunk.responses)
-                cur.execute(duck_sql.INSERT_CHUNK)
-                new_contacts = [r[0] for r in cur.execute(duck_sql.NEW_CONTACTS).fetchall()]
-                cur.unregister("raw_answers")
-                cur.unregister("raw_responses")
-                self._load_contacts(conn, cur, new_contacts)
-                self._roll_days(
-                    cur, duck_sql.ANSWERS_AFTER.format(after=self.watermark), chunk=True
-                )
-                self._set_meta("watermark", str(last), cur)
-                cur.execute("COMMIT")
-                added += count
-                if count < CHUNK_ROWS:
-                    return added
+        added, pending, last, contact_ids = 0, 0, watermark, []
+        cur = self.con.cursor()
+        cur.execute("BEGIN")
+        try:
+            with source.answer_chunks(
+                engine, conn, watermark, CHUNK_ROWS, newest - watermark
+            ) as chunks:
+                for chunk in chunks:
+                    cur.register("raw_answers", chunk.answers)
+                    cur.register("raw_responses", chunk.responses)
+                    cur.execute(duck_sql.INSERT_CHUNK)
+                    cur.unregister("raw_answers")
+                    cur.unregister("raw_responses")
+                    ids = pc.unique(chunk.responses.column("contact_id"))
+                    contact_ids.append(ids.cast(pa.string()))
+                    last = int(chunk.answers.column("id")[-1].as_py())
+                    added += chunk.answers.num_rows
+                    pending += chunk.answers.num_rows
+                    if pending >= ROLL_ROWS:
+                        self._settle(conn, cur, watermark, last, contact_ids)
+                        watermark, pending, contact_ids = last, 0, []
+                        cur.execute("BEGIN")
+            self._settle(conn, cur, watermark, max(newest, last), contact_ids)
+        except BaseException:
+            with suppress(duckdb.Error):  # what was settled stays; the rest is read again
+                cur.execute("ROLLBACK")
+            raise
+        return added
+
+    def _settle(
+        self,
+        conn: Connection,
+        cur: duckdb.DuckDBPyConnection,
+        after: int,
+        last: int,
+        contact_ids: list[pa.ChunkedArray],
+    ) -> None:
+        """Loads the new contacts of the answers appended above id ``after``, rolls those
+        answers up, moves the watermark to ``last`` and commits."""
+        ids = pa.chunked_array(contact_ids, pa.string()).combine_chunks()
+        cur.register("chunk_contacts", pa.table({"contact_id": pc.unique(ids)}))
+        new_contacts = [r[0] for r in cur.execute(duck_sql.NEW_CONTACTS).fetchall()]
+        cur.unregister("chunk_contacts")
+        self._load_contacts(conn, cur, new_contacts)
+        self._roll_days(cur, duck_sql.ANSWERS_AFTER.format(after=int(after)), chunk=True)
+        self._set_meta("watermark", str(last), cur)
+        cur.execute("COMMIT")
 
     # -- the daily rollup -----------------------------------------------------------------
     def zone_of(self, workspace_id: str) -> str | None:
