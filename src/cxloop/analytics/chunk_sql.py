@@ -1,6 +1,7 @@
 """The SQL that reads a chunk of new answers, and their responses, from the system of record.
 
-Kept free of heavy imports: the SQLite reader process (``sqlite_child``) imports it too.
+Kept free of heavy imports (pyarrow only): the SQLite reader process (``sqlite_child``)
+imports it too.
 
 Text columns are read as ``coalesce(x, '')`` (Arrow types every column from its values,
 which must not start with NULLs) and turned back into NULL by ``duck_sql.INSERT_CHUNK``.
@@ -9,7 +10,9 @@ which must not start with NULLs) and turned back into NULL by ``duck_sql.INSERT_
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import NamedTuple
+
+import pyarrow as pa
 
 TEXTS = "coalesce({column}, '') AS {name}"
 ANSWERS_SQL = (
@@ -39,6 +42,11 @@ ANSWER_NAMES = [
 RESPONSE_NAMES = ["id", "language", "contact_id"]
 
 
+class Chunk(NamedTuple):
+    answers: pa.Table  # ANSWER_NAMES
+    responses: pa.Table  # RESPONSE_NAMES: the responses of those answers
+
+
 def answers_sql(postgres: bool, after: int, limit: int) -> str:
     """The answers above id ``after`` (at most ``limit``); times as naive UTC (text on
     SQLite)."""
@@ -62,13 +70,13 @@ def responses_sql(after: int, last: int) -> str:
 
 
 def read_chunks(
-    query: Callable[[str, list[str]], Any], postgres: bool, after: int, limit: int
-) -> Iterator[tuple[Any, Any]]:
-    """(answers, responses) Arrow tables per chunk of ``limit`` answers above id ``after``
-    (the last chunk has fewer); ``query`` runs SQL and names the columns."""
+    query: Callable[[str, list[str]], pa.Table], postgres: bool, after: int, limit: int
+) -> Iterator[Chunk]:
+    """The chunks of ``limit`` answers above id ``after`` (the last one has fewer), with their
+    responses; ``query`` runs SQL and names the columns."""
     while (answers := query(answers_sql(postgres, after, limit), ANSWER_NAMES)).num_rows:
         last = int(answers.column("id")[-1].as_py())
-        yield answers, query(responses_sql(after, last), RESPONSE_NAMES)
+        yield Chunk(answers, query(responses_sql(after, last), RESPONSE_NAMES))
         if answers.num_rows < limit:
             return
         after = last

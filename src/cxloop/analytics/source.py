@@ -23,11 +23,11 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
 import adbc_driver_postgresql.dbapi as adbc_postgresql
 import pyarrow as pa
@@ -35,15 +35,10 @@ from sqlalchemy.engine import Connection, Engine
 
 import cxloop
 from cxloop.analytics import results
-from cxloop.analytics.chunk_sql import read_chunks
+from cxloop.analytics.chunk_sql import Chunk, read_chunks
 
 CHILD_MIN_ANSWERS = 50_000
 """New answers (by id) from which a SQLite catch-up is read by the child process."""
-
-
-class Chunk(NamedTuple):
-    answers: pa.Table  # ANSWER_NAMES
-    responses: pa.Table  # RESPONSE_NAMES: the responses of those answers
 
 
 class ReaderError(RuntimeError):
@@ -59,25 +54,20 @@ def answer_chunks(
     if engine.url.get_backend_name() == "postgresql":
         uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         with closing(adbc_postgresql.connect(uri)) as connection:
-            yield _chunks(partial(_adbc_table, connection), True, after, limit)
+            yield read_chunks(partial(_adbc_table, connection), True, after, limit)
     elif expected >= CHILD_MIN_ANSWERS and engine.url.database not in (None, "", ":memory:"):
         with _child_chunks(str(engine.url.database), after, limit) as chunks:
             yield chunks
     else:
-        yield _chunks(partial(_dbapi_table, conn), False, after, limit)
-
-
-def _chunks(
-    query: Callable[[str, list[str]], pa.Table], postgres: bool, after: int, limit: int
-) -> Iterator[Chunk]:
-    for answers, responses in read_chunks(query, postgres, after, limit):
-        yield Chunk(answers, responses)
+        yield read_chunks(partial(_dbapi_table, conn), False, after, limit)
 
 
 @contextmanager
 def _child_chunks(path: str, after: int, limit: int) -> Iterator[Iterator[Chunk]]:
     """Chunks read by ``sqlite_child`` in its own process, passed as memory-mapped files."""
-    env = {**os.environ, "PYTHONPATH": str(Path(cxloop.__file__).resolve().parents[1])}
+    root = str(Path(cxloop.__file__).resolve().parents[1])  # where this cxloop is imported from
+    python_path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": python_path}
     with (
         tempfile.TemporaryDirectory(prefix="cxloop-read-") as folder,
         subprocess.Popen(
