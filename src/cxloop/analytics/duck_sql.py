@@ -37,9 +37,11 @@ SELECT a.id, a.workspace_id, a.kind, CAST(a.ts AS TIMESTAMP), NULLIF(a.touchpoin
 FROM raw_answers a LEFT JOIN raw_responses r ON r.id = a.response_id
 """  # raw_answers, raw_responses: an Arrow chunk from ``source``, with '' for NULL text
 NEW_CONTACTS = """
-SELECT contact_id FROM chunk_contacts
-WHERE contact_id <> '' AND hash(contact_id) NOT IN (SELECT contact_key FROM contacts_seen)
-"""  # chunk_contacts: the distinct contact ids of the answers just appended
+SELECT c.contact_id FROM chunk_contacts c
+ANTI JOIN contacts_seen s ON s.contact_key = hash(c.contact_id)
+WHERE c.contact_id <> ''
+"""  # chunk_contacts: the distinct contact ids of the answers just appended (the anti join
+# hashes those, not the millions of contacts seen)
 DAY_US = 86_400_000_000
 SHIFT_DAYS = 700_000  # a multiple of 7 (keeps Mondays) that makes every day number positive
 FAR = 1 << 62  # µs: before / after any answer

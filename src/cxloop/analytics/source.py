@@ -7,7 +7,8 @@ faster than joining in the database, which looks each response up again for each
 - PostgreSQL is read through the ADBC driver (``adbc-driver-postgresql``), which builds Arrow
   columns in C: no Python tuple per row.
 - SQLite, for a large catch-up, is read by a child process with the ADBC SQLite driver
-  (``sqlite_child``), which reads the next chunk while this process appends the one before.
+  (``sqlite_child``), which reads the next chunk while this process appends the one before;
+  after a large catch-up a spare reader is started, so the next one does not wait for it.
   Never in this process: that driver links its own copy of SQLite, and two copies of SQLite
   in one process release each other's file locks, which corrupts the database
   (sqlite.org/howtocorrupt.html, "multiple copies of SQLite linked into the same
@@ -18,11 +19,13 @@ faster than joining in the database, which looks each response up again for each
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from functools import partial
@@ -65,18 +68,9 @@ def answer_chunks(
 @contextmanager
 def _child_chunks(path: str, after: int, limit: int) -> Iterator[Iterator[Chunk]]:
     """Chunks read by ``sqlite_child`` in its own process, passed as memory-mapped files."""
-    root = str(Path(cxloop.__file__).resolve().parents[1])  # where this cxloop is imported from
-    python_path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": python_path}
     with (
         tempfile.TemporaryDirectory(prefix="cxloop-read-") as folder,
-        subprocess.Popen(
-            [sys.executable, "-m", "cxloop.analytics.sqlite_child"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-        ) as process,
+        _take_reader() as process,
     ):
         stdin, stdout = _pipe(process.stdin), _pipe(process.stdout)
         job = {"path": os.path.abspath(path), "after": after, "limit": limit, "folder": folder}
@@ -93,7 +87,7 @@ def _child_chunks(path: str, after: int, limit: int) -> Iterator[Iterator[Chunk]
                     stdin.flush()
                 except BrokenPipeError:
                     break
-            if paths != ["end"] or process.wait() != 0:
+            if paths != ["end"]:  # after "end" the process exits by itself: no need to wait
                 raise ReaderError(_failure(process))
 
         try:
@@ -101,6 +95,56 @@ def _child_chunks(path: str, after: int, limit: int) -> Iterator[Iterator[Chunk]
         finally:
             if process.poll() is None:
                 process.kill()
+    _keep_spare()
+
+
+_spare: list[subprocess.Popen[bytes]] = []  # a started reader process waiting for its job
+_spare_lock = threading.Lock()
+
+
+def _start_reader() -> subprocess.Popen[bytes]:
+    root = str(Path(cxloop.__file__).resolve().parents[1])  # where this cxloop is imported from
+    python_path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    return subprocess.Popen(
+        [sys.executable, "-m", "cxloop.analytics.sqlite_child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": python_path},
+    )
+
+
+def _take_reader() -> subprocess.Popen[bytes]:
+    """The spare reader process if one is waiting (its start, about 0.3 s, already paid),
+    else a new one."""
+    with _spare_lock:
+        while _spare:
+            process = _spare.pop()
+            if process.poll() is None:
+                return process
+            _close(process)
+    return _start_reader()
+
+
+def _keep_spare() -> None:
+    """Starts a spare reader for the next large catch-up (after one, more tend to follow: an
+    import, a backfill)."""
+    with _spare_lock:
+        if not _spare:
+            _spare.append(_start_reader())
+
+
+@atexit.register
+def _close_spare() -> None:
+    with _spare_lock:
+        while _spare:
+            _close(_spare.pop())
+
+
+def _close(process: subprocess.Popen[bytes]) -> None:
+    """Ends a waiting reader: without a job (end of its stdin) it exits at once."""
+    with process:
+        _pipe(process.stdin).close()
 
 
 def _mapped(path: str) -> pa.Table:
