@@ -206,7 +206,7 @@ class AnalyticsStore:
                         self._settle(conn, cur, watermark, last, contact_ids)
                         watermark, pending, contact_ids = last, 0, []
                         cur.execute("BEGIN")
-            self._settle(conn, cur, watermark, max(newest, last), contact_ids)
+                self._settle(conn, cur, watermark, max(newest, last), contact_ids)
         except BaseException:
             with suppress(duckdb.Error):  # what was settled stays; the rest is read again
                 cur.execute("ROLLBACK")
