@@ -77,6 +77,12 @@ LEFT JOIN {attrs} v
 WHERE c.workspace_id = ?
 GROUP BY ALL ORDER BY 1, 2, 3, 4
 """  # {name}: a quoted literal (a parameter would keep it out of the scan's filter)
+COMPACT = """
+CREATE OR REPLACE TEMP TABLE compact AS
+SELECT * EXCLUDE (n, good, bad, total, total_sq), sum(n) AS n, sum(good) AS good,
+       sum(bad) AS bad, sum(total) AS total, sum(total_sq) AS total_sq
+FROM {table} GROUP BY ALL HAVING sum(n) <> 0
+"""  # a group whose answers all moved to another attribute value sums to nothing: dropped
 ROLLED_IN_SEGMENTS = (
     "SELECT workspace_id, name FROM rolled_attrs "
     "WHERE workspace_id IN (SELECT workspace_id FROM zone_segments) ORDER BY 1, 2"

@@ -12,7 +12,9 @@ values. Answers, contacts, rollups and the watermark move in one transaction.
 Every ``verify_seconds`` the copy compares its row count with the database's; a mismatch
 (answers deleted, or committed out of id order) rebuilds it, and touchpoints and contact
 attributes are re-read in batches (they can change in place); ``attr_days`` is rolled again
-for the workspaces whose rolled attributes or their values changed.
+for the workspaces whose rolled attributes or their values changed. Both rollups are then
+compacted: the rows each catch-up added for the same group are summed into one, sorted by
+workspace, kind (attribute) and day, so zone maps skip other workspaces and kinds.
 """
 
 from __future__ import annotations
@@ -337,6 +339,11 @@ class AnalyticsStore:
         self._reroll_attributes(cur)
         cur.execute("DROP TABLE old_attrs")
         cur.execute("DROP TABLE old_rolled")
+        for table in ("answer_days", "attr_days"):
+            cur.execute(duck_sql.COMPACT.format(table=table))
+            cur.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            cur.execute(f"INSERT INTO {table} SELECT * FROM compact ORDER BY 1, 2, 3, 4")  # noqa: S608
+            cur.execute("DROP TABLE compact")
         cur.execute("COMMIT")
 
     def _reroll_attributes(self, cur: duckdb.DuckDBPyConnection) -> None:
