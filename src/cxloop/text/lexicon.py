@@ -21,6 +21,7 @@ NEGATION_FACTOR = -0.75
 INTENSIFIER_FACTOR = 1.3
 NEGATION_SCOPE = 3
 CLAUSE_BREAKS = frozenset(".!?;,…")
+CLAUSE_MARKS = frozenset("?!")
 
 EMOJI_VALENCE: dict[str, float] = {
     **dict.fromkeys("😀😃😄😁😆😊🙂😍🥰😘😻👍👌💯❤💖💕💗👏🙌🎉⭐🌟✨😋🤩💪🥳", 2.0),
@@ -218,15 +219,20 @@ def _plain(entries: dict[str, float]) -> dict[str, float]:
     return plain
 
 
-def split_clauses(tokens: list[str], lexicon: Lexicon | None) -> list[list[str]]:
+def split_clauses(
+    tokens: list[str], lexicon: Lexicon | None, *, marks: bool = False
+) -> list[list[str]]:
     """Tokens cut into clauses at punctuation and at contrast words ("but", "nhưng", "แต่",
-    "bet"); punctuation and contrast words are dropped."""
+    "bet"); punctuation and contrast words are dropped, except that with marks a clause keeps
+    the "?" or "!" that ends it (a question or an exclamation, features for sentiment)."""
     clauses: list[list[str]] = []
     current: list[str] = []
     contrast = lexicon.contrast if lexicon else frozenset()
     for token in tokens:
         if token in CLAUSE_BREAKS or token in PUNCTUATION:
             if current:
+                if marks and token in CLAUSE_MARKS:
+                    current.append(token)
                 clauses.append(current)
                 current = []
             continue
@@ -251,11 +257,13 @@ def score_clause(tokens: list[str], lexicon: Lexicon | None) -> LexiconScore:
     count = len(tokens)
     while index < count:
         token = tokens[index]
+        negator = lexicon is not None and token in lexicon.negators
         found = EMOJI_VALENCE.get(token)
         size = 1
         if found is None and EMOJI_RE.fullmatch(token) is None and lexicon is not None:
             match = lexicon.lookup(tokens, index)
-            if match is not None:
+            # a negator alone is not scored ("no" in "no hassle"); phrases ("never again") are
+            if match is not None and not (negator and match[1] == 1):
                 found, size = match
         if found:
             value = found
@@ -271,7 +279,7 @@ def score_clause(tokens: list[str], lexicon: Lexicon | None) -> LexiconScore:
             index += size
             scope = max(0, scope - size)
             continue
-        if lexicon is not None and token in lexicon.negators:
+        if negator:
             scope = NEGATION_SCOPE
         elif scope:
             scope -= 1
