@@ -67,7 +67,7 @@ def dense_values(score: LexiconScore) -> list[float]:
 def clauses_of(text: str, language: str) -> tuple[list[list[str]], Lexicon | None]:
     """The clauses (token lists) of a cleaned comment, and the language's lexicon."""
     lexicon = load_lexicon(language)
-    return split_clauses(tokenise(prepare(text)), lexicon), lexicon
+    return split_clauses(tokenise(prepare(text)), lexicon, marks=True), lexicon
 
 
 def clause_features(
