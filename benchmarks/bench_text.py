@@ -17,7 +17,6 @@ from pathlib import Path
 
 from cxloop.text.evaluation.datasets import (
     default_data_dir,
-    lithuanian_examples,
     load_corpora,
     macro_f1,
     three_way,
@@ -45,7 +44,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="use at most N comments")
     args = parser.parse_args()
     corpora = load_corpora(args.data_dir)
-    texts = [e.text for c in corpora.values() for e in (*c.train, *c.dev)]
+    shared = [c for c in corpora.values() if c.name in load_corpora(args.data_dir, seeds=False)]
+    texts = [e.text for c in shared for e in (*c.train, *c.dev)]
     if args.limit:
         texts = texts[: args.limit]
     print(f"{len(texts):,} comments from {args.data_dir}")
@@ -72,9 +72,8 @@ def main() -> None:
         base,
     )
     print("\nmacro-F1 on dev splits (3 classes, mixed = neutral; AIVIVN: pos/neg), language")
-    sets = {name: (c.dev, c.binary, c.language) for name, c in corpora.items()}
-    sets["lithuanian_hand_labelled"] = (lithuanian_examples(), False, "lt")
-    for name, (examples, binary, language) in sets.items():
+    for name, corpus in corpora.items():
+        examples, binary, language = corpus.dev, corpus.binary, corpus.language
         results = fast.analyse([e.text for e in examples], languages=LANGUAGES)
         gold = [e.label for e in examples]
         if binary:

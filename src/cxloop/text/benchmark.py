@@ -18,7 +18,6 @@ import numpy as np
 from cxloop.text.evaluation.datasets import (
     Corpus,
     Example,
-    lithuanian_examples,
     load_corpora,
 )
 from cxloop.text.linear import softmax
@@ -84,14 +83,10 @@ def reference_probabilities(
 def accuracy(corpora: dict[str, Corpus]) -> dict[str, float]:
     """Sentiment macro-F1 per dev set (three classes, mixed as neutral; AIVIVN pos/neg)."""
     analyser = SentimentAnalyser()
-    result = {
+    return {
         name: round(score_corpus(analyser, corpus.dev, corpus.binary), 4)
         for name, corpus in corpora.items()
     }
-    result["lithuanian_hand_labelled"] = round(
-        score_corpus(analyser, lithuanian_examples(), False), 4
-    )
-    return result
 
 
 def agreement(examples: Sequence[Example]) -> float:

@@ -40,13 +40,14 @@ from cxloop.text.sentiment import (
 
 @dataclass
 class TrainingOptions:
-    c: dict[str, float] = field(default_factory=lambda: {"vi": 4.0, "th": 2.0, "en": 1.0})
+    c: dict[str, float] = field(default_factory=lambda: {"vi": 4.0, "th": 2.0, "en": 0.25})
     class_balance: dict[str, float] = field(
         default_factory=lambda: {"vi": 0.5, "th": 0.5, "en": 0.5}
     )  # 1: classes weigh the same; 0: as often as they occur
     min_count: int = 2
     deaccented_copies: float = 0.5  # share of Vietnamese rows added again without diacritics
     corpus_weight: float = 0.5  # a corpus weighs n**corpus_weight within its language
+    seed_weight: float = 2.0  # and a customer-comment seed set this many times more
     lexicon_rows: int = 3000  # lexicon-only rows per corpus (every language) in each fit
     lexicon_row_weight: float = 0.5
     shared_c: float = 1.0
@@ -89,6 +90,13 @@ def lexicon_rows(
     return data
 
 
+def corpus_share(corpus: Corpus, options: TrainingOptions) -> float:
+    """A corpus's weight within its language: n**corpus_weight, times seed_weight for a seed
+    set."""
+    share = float(len(corpus.train) ** options.corpus_weight)
+    return share * options.seed_weight if corpus.seed else share
+
+
 def language_rows(corpora: Sequence[Corpus], options: TrainingOptions) -> TrainingSet:
     """Rows of the training splits of one language's corpora, class- and corpus-weighted
     (weights average 1)."""
@@ -97,7 +105,7 @@ def language_rows(corpora: Sequence[Corpus], options: TrainingOptions) -> Traini
     for corpus in corpora:
         balance = options.class_balance.get(corpus.language, 0.5)
         counts = Counter(example.label for example in corpus.train)
-        total = len(corpus.train) ** options.corpus_weight
+        total = corpus_share(corpus, options)
         shares = {label: n ** (1 - balance) for label, n in counts.items()}
         norm = sum(shares.values())
         for example in corpus.train:
@@ -285,15 +293,21 @@ OFFSET_GRID = (np.round(np.arange(-1.0, 2.01, 0.1), 2), np.round(np.arange(-1.0,
 """Candidate (neutral, positive) bias offsets; the negative class stays at 0."""
 
 
-def tune_offsets(model: LinearModel, corpora: Sequence[Corpus]) -> dict[str, list[float]]:
-    """Per trained language, the (neg, neu, pos) bias offsets that maximise the mean macro-F1
-    of its corpora's dev rows (pass a tuning split of train, never the real dev). The score
-    surface is smoothed over neighbouring offsets first, so a lucky point does not win."""
+def tune_offsets(
+    model: LinearModel, corpora: Sequence[Corpus], options: TrainingOptions | None = None
+) -> dict[str, list[float]]:
+    """Per trained language, the (neg, neu, pos) bias offsets that maximise the macro-F1 of its
+    corpora's dev rows (pass a tuning split of train, never the real dev), averaged with the
+    corpora's training weights. The score surface is smoothed over neighbouring offsets first,
+    so a lucky point does not win."""
+    options = options or TrainingOptions()
     analyser = SentimentAnalyser(model)
     result: dict[str, list[float]] = {}
     for language in sorted({corpus.language for corpus in corpora} & model.trained_languages):
         sets = []
-        for corpus in (c for c in corpora if c.language == language):
+        own = [c for c in corpora if c.language == language]
+        shares = np.asarray([corpus_share(c, options) for c in own])
+        for corpus in own:
             comments, lexicons = [], []
             for example in corpus.dev:
                 clauses, lexicon = clauses_of(clean(example.text), language)
@@ -309,7 +323,7 @@ def tune_offsets(model: LinearModel, corpora: Sequence[Corpus]) -> dict[str, lis
             for logits, spans, gold, binary in sets:
                 three, two = decide(softmax(logits + shift), spans)
                 scores.append(macro_f1(gold, two if binary else three))
-            surface[i, j] = np.mean(scores)
+            surface[i, j] = np.average(scores, weights=shares)
         padded = np.pad(surface, 1, mode="edge")
         smooth = sum(
             padded[1 + a : 1 + a + surface.shape[0], 1 + b : 1 + b + surface.shape[1]]

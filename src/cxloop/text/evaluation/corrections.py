@@ -20,7 +20,6 @@ from cxloop.text.corrections import Correction, retrain_with_corrections
 from cxloop.text.evaluation.datasets import (
     Corpus,
     Example,
-    lithuanian_examples,
     load_corpora,
     macro_f1,
     three_way,
@@ -61,7 +60,6 @@ def correction_experiment(
     corpora: Mapping[str, Corpus] | None = None,
     data_dir: Path | None = None,
     seed: int = 1,
-    lithuanian: bool = True,
 ) -> dict[str, object]:
     """Scores before and after retraining `base` (default: the shipped model) with
     n_corrections comments of `language` from `corpus`'s training split (default: the main
@@ -81,8 +79,6 @@ def correction_experiment(
     sets: dict[str, tuple[list[Example], bool]] = {
         key: (list(c.dev), c.binary) for key, c in corpora.items()
     }
-    if lithuanian:
-        sets["lithuanian_hand_labelled"] = (lithuanian_examples(), False)
     target: dict[str, object] = {}
     others: dict[str, object] = {}
     for key, (examples, binary) in sets.items():

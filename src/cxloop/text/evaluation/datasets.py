@@ -1,13 +1,15 @@
 """The labelled comment sets used to train and measure the sentiment model.
 
-They live in ../shared/data/sentiment beside the repository (not in it); only the small
-hand-written Lithuanian set ships with cxloop. Labels are pos/neu/neg; wisesight's `q`
+The public corpora live in ../shared/data/sentiment beside the repository (not in it); only
+cxloop's own small hand-written customer comment sets (seed sets for training, held-out sets
+for measuring; en, vi, th, lt) ship with it. Labels are pos/neu/neg; wisesight's `q`
 (question) counts as neutral.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import random
 from dataclasses import dataclass
 from importlib import resources
@@ -31,6 +33,7 @@ class Corpus:
     train: list[Example]
     dev: list[Example]
     binary: bool = False  # only pos/neg labels (AIVIVN)
+    seed: bool = False  # cxloop's own customer-comment seed set
 
 
 def default_data_dir() -> Path:
@@ -46,8 +49,10 @@ def _read(path: Path, language: str) -> list[Example]:
         ]
 
 
-def load_corpora(data_dir: Path | None = None) -> dict[str, Corpus]:
-    """UIT-VSFC, AIVIVN (last 20% by a fixed seed held back), wisesight and UMSAB."""
+def load_corpora(data_dir: Path | None = None, *, seeds: bool = True) -> dict[str, Corpus]:
+    """UIT-VSFC, AIVIVN (last 20% by a fixed seed held back), wisesight and UMSAB; with seeds,
+    also cxloop's customer-comment seed set of each language (`cx_en`...), whose dev split is
+    the hand-written customer comment set of that language."""
     base = (data_dir or default_data_dir()) / "sentiment"
     aivivn = _read(base / "vi_aivivn_train.csv", "vi")
     order = list(range(len(aivivn)))
@@ -79,13 +84,43 @@ def load_corpora(data_dir: Path | None = None) -> dict[str, Corpus]:
             _read(base / "en_umsab_train.csv", "en"),
             _read(base / "en_umsab_val.csv", "en"),
         ),
+        **(seed_corpora() if seeds else {}),
     }
 
 
-def lithuanian_examples() -> list[Example]:
-    """cxloop's hand-written Lithuanian customer comments (80, labelled pos/neu/neg)."""
-    text = resources.files("cxloop.text").joinpath("evaluation", "lt_comments.csv").read_text()
-    return [Example(row["text"], row["label"], "lt") for row in csv.DictReader(text.splitlines())]
+def seed_corpora() -> dict[str, Corpus]:
+    """Per language, cxloop's seed set of everyday customer comments (train) and its held-out
+    customer comment set (dev)."""
+    return {
+        f"cx_{code}": Corpus(
+            f"cx_{code}", code, seed_examples(code), customer_examples(code), seed=True
+        )
+        for code in CUSTOMER_LANGUAGES
+    }
+
+
+def _packaged(folder: str, name: str, language: str) -> list[Example]:
+    text = resources.files("cxloop.text").joinpath(folder, name).read_text("utf-8")
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    return [Example(row["text"], row["label"], language) for row in rows]
+
+
+def seed_examples(language: str) -> list[Example]:
+    """cxloop's seed training set of everyday customer comments in a language (about 475:
+    questions, requests, facts, praise, complaints and mixed comments across 16 industries),
+    written for cxloop so the model learns the customer-comment domain that the public corpora
+    lack. Rows close to a held-out customer comment were removed."""
+    return _packaged("seed", f"{language}_seed.csv", language)
+
+
+CUSTOMER_LANGUAGES = ("en", "vi", "th", "lt")
+
+
+def customer_examples(language: str) -> list[Example]:
+    """cxloop's hand-written customer comments in a language (labelled pos/neu/neg, mixed as
+    neu): 120 each in en, vi and th from ten industries, 80 in Lithuanian. They measure how
+    the model carries over beyond its training corpora; nothing is trained or tuned on them."""
+    return _packaged("evaluation", f"{language}_comments.csv", language)
 
 
 def macro_f1(gold: list[str], predicted: list[str]) -> float:
