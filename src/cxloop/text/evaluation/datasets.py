@@ -88,6 +88,9 @@ def load_corpora(data_dir: Path | None = None, *, seeds: bool = True) -> dict[st
     }
 
 
+CUSTOMER_LANGUAGES = ("en", "vi", "th", "lt")
+
+
 def seed_corpora() -> dict[str, Corpus]:
     """Per language, cxloop's seed set of everyday customer comments (train) and its held-out
     customer comment set (dev)."""
@@ -113,13 +116,11 @@ def seed_examples(language: str) -> list[Example]:
     return _packaged("seed", f"{language}_seed.csv", language)
 
 
-CUSTOMER_LANGUAGES = ("en", "vi", "th", "lt")
-
-
 def customer_examples(language: str) -> list[Example]:
     """cxloop's hand-written customer comments in a language (labelled pos/neu/neg, mixed as
     neu): 120 each in en, vi and th from ten industries, 80 in Lithuanian. They measure how
-    the model carries over beyond its training corpora; nothing is trained or tuned on them."""
+    the model carries over beyond its training corpora; nothing is trained on them (see
+    text/models/LICENSES.md for how they were used)."""
     return _packaged("evaluation", f"{language}_comments.csv", language)
 
 
