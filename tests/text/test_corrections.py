@@ -131,3 +131,22 @@ def test_bad_model_bytes_and_labels_are_clear_errors() -> None:
         LinearModel.from_bytes(b"not a model")
     with pytest.raises(Invalid, match="label"):
         Correction("fine", "great", "en")
+
+
+def test_a_label_rare_among_the_corrections_still_counts() -> None:
+    """Corrections are class-balanced by default: two neutral corrections among 24 one-sided
+    ones teach neutral more than they would by row count alone."""
+    items = ("lamp", "chair", "kettle", "phone", "bike", "sofa", "fridge", "desk")
+    items += ("toaster", "radio", "clock", "mirror")
+    corrections = [Correction(f"the {item} was awful", "negative", "en") for item in items]
+    corrections += [Correction(f"the {item} was awesome", "positive", "en") for item in items]
+    corrections += [Correction(f"the {i} came on tuesday", "neutral", "en") for i in items[:2]]
+    text = ["the rug came on tuesday"]
+    neutral = {
+        balance: SentimentAnalyser(
+            retrain_with_corrections(load_base_model(), corrections, balance=balance)
+        ).analyse(text, ["en"])[0]
+        for balance in (0.0, 0.5)
+    }
+    assert neutral[0.5].label == "neutral"
+    assert neutral[0.5].probabilities["neutral"] > neutral[0.0].probabilities["neutral"] + 0.03

@@ -11,7 +11,7 @@ word features.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -74,10 +74,14 @@ def retrain_with_corrections(
     *,
     strength: float = 1.0,
     pull: float = 3.0,
+    balance: float = 0.5,
 ) -> LinearModel:
     """A copy of base adapted to the corrections (base itself is not changed).
 
-    strength: weight of each correction row; pull: how strongly weights stay near base.
+    strength: mean weight of a correction row; pull: how strongly weights stay near base;
+    balance: 1 weighs each label's corrections the same in total, 0 as often as they occur
+    (0.5, as in the shipped model's training: with none, a workspace whose corrections are
+    nearly all positive or negative taught its model to stop saying neutral).
     """
     by_language: dict[str, list[Correction]] = defaultdict(list)
     for correction in corrections:
@@ -85,7 +89,7 @@ def retrain_with_corrections(
             by_language[correction.language].append(correction)
     model = base
     for language, rows in sorted(by_language.items()):
-        model = _adapt(with_language(model, language), rows, strength, pull)
+        model = _adapt(with_language(model, language), rows, strength, pull, balance)
     if model is base:
         return base
     count = sum(len(rows) for rows in by_language.values())
@@ -95,13 +99,19 @@ def retrain_with_corrections(
     return LinearModel(model.vocabulary, model.weights, model.classes, info)
 
 
-def _adapt(model: LinearModel, rows: list[Correction], strength: float, pull: float) -> LinearModel:
+def _adapt(
+    model: LinearModel, rows: list[Correction], strength: float, pull: float, balance: float
+) -> LinearModel:
     """Fits only the features that the corrections of one language contain."""
     data = TrainingSet([], [], [])
+    counts = Counter(LABEL_CODES[correction.label] for correction in rows)
+    shares = {label: n ** (1 - balance) / n for label, n in counts.items()}
+    norm = len(rows) / sum(shares[label] * n for label, n in counts.items())
     for correction in rows:
+        label = LABEL_CODES[correction.label]
         data.units.append(training_unit(clean(correction.text), correction.language, model))
-        data.labels.append(LABEL_CODES[correction.label])
-        data.weights.append(strength)
+        data.labels.append(label)
+        data.weights.append(strength * shares[label] * norm)
     vocabulary = dict(model.vocabulary)
     used: dict[str, int] = {}
     for names, values in data.units:
