@@ -44,8 +44,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="use at most N comments")
     args = parser.parse_args()
     corpora = load_corpora(args.data_dir)
-    shared = [c for c in corpora.values() if c.name in load_corpora(args.data_dir, seeds=False)]
-    texts = [e.text for c in shared for e in (*c.train, *c.dev)]
+    texts = [e.text for c in corpora.values() if not c.seed for e in (*c.train, *c.dev)]
     if args.limit:
         texts = texts[: args.limit]
     print(f"{len(texts):,} comments from {args.data_dir}")

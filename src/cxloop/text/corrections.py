@@ -11,7 +11,7 @@ word features.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from cxloop.core.errors import Invalid
 from cxloop.text.features import dense_names
-from cxloop.text.linear import LinearModel, TrainingSet, fit
+from cxloop.text.linear import LinearModel, TrainingSet, class_weights, fit
 from cxloop.text.normalise import clean
 from cxloop.text.sentiment import training_unit
 
@@ -104,14 +104,12 @@ def _adapt(
 ) -> LinearModel:
     """Fits only the features that the corrections of one language contain."""
     data = TrainingSet([], [], [])
-    counts = Counter(LABEL_CODES[correction.label] for correction in rows)
-    shares = {label: n ** (1 - balance) / n for label, n in counts.items()}
-    norm = len(rows) / sum(shares[label] * n for label, n in counts.items())
+    by_label = class_weights((LABEL_CODES[correction.label] for correction in rows), balance)
     for correction in rows:
         label = LABEL_CODES[correction.label]
         data.units.append(training_unit(clean(correction.text), correction.language, model))
         data.labels.append(label)
-        data.weights.append(strength * shares[label] * norm)
+        data.weights.append(strength * by_label[label])
     vocabulary = dict(model.vocabulary)
     used: dict[str, int] = {}
     for names, values in data.units:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -146,6 +147,15 @@ class TrainingSet:
     labels: list[str]
     weights: list[float]
     allowed: list[tuple[str, ...]] | None = None  # classes a row may take (None: all)
+
+
+def class_weights(labels: Iterable[str], balance: float) -> dict[str, float]:
+    """Per-label row weights that average 1 over the rows: with balance 1 every label weighs the
+    same in total, with 0 every row weighs 1 (labels count as often as they occur)."""
+    counts = Counter(labels)
+    shares = {label: n ** (1 - balance) for label, n in counts.items()}
+    scale = sum(counts.values()) / sum(shares.values())
+    return {label: scale * shares[label] / n for label, n in counts.items()}
 
 
 def fit(

@@ -10,7 +10,6 @@ merged into one `LinearModel` (numpy inference).
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from cxloop.text.linear import (
     TrainingSet,
     Unit,
     build_vocabulary,
+    class_weights,
     softmax,
 )
 from cxloop.text.normalise import clean, deaccent
@@ -82,11 +82,11 @@ def lexicon_rows(
     data = TrainingSet([], [], [])
     for corpus in corpora:
         picked = rng.sample(corpus.train, min(per_corpus, len(corpus.train)))
-        counts = Counter(example.label for example in picked)
+        balanced = class_weights((example.label for example in picked), 1.0)
         for example in picked:
             data.units.append(lexicon_unit(example, language))
             data.labels.append(example.label)
-            data.weights.append(weight * len(picked) / (len(counts) * counts[example.label]))
+            data.weights.append(weight * balanced[example.label])
     return data
 
 
@@ -104,12 +104,10 @@ def language_rows(corpora: Sequence[Corpus], options: TrainingOptions) -> Traini
     data = TrainingSet([], [], [])
     for corpus in corpora:
         balance = options.class_balance.get(corpus.language, 0.5)
-        counts = Counter(example.label for example in corpus.train)
-        total = corpus_share(corpus, options)
-        shares = {label: n ** (1 - balance) for label, n in counts.items()}
-        norm = sum(shares.values())
+        labels = class_weights((example.label for example in corpus.train), balance)
+        total = corpus_share(corpus, options) / len(corpus.train)
         for example in corpus.train:
-            weight = total * shares[example.label] / (norm * counts[example.label])
+            weight = total * labels[example.label]
             variants = [example]
             if corpus.language == "vi" and rng.random() < options.deaccented_copies:
                 variants.append(Example(deaccent(example.text), example.label, "vi"))
