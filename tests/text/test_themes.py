@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from cxloop.core.errors import Invalid
+from cxloop.text.evaluation.themes import theme_scores
 from cxloop.text.pipeline import DefaultAnalyser
 from cxloop.text.taxonomy import Taxonomy, load_taxonomy
 
@@ -105,3 +106,13 @@ def test_bad_workspace_taxonomy_names_the_problem() -> None:
         Taxonomy.from_dict({"themes": [{"key": "x", "keywords": {"en": 3}}]})
     with pytest.raises(Invalid, match="duplicate"):
         Taxonomy.from_dict({"themes": [{"key": "x"}, {"key": "x"}]})
+
+
+def test_theme_scores_count_each_theme_of_each_comment() -> None:
+    gold = [("delivery", "staff"), ("other",), ("price",)]
+    predicted = [("delivery",), ("price",), ("price",)]
+    scores = theme_scores(gold, predicted)
+    # delivery and price right twice; staff missed; price guessed where the comment had none
+    assert (scores.precision, scores.recall) == (2 / 3, 2 / 3)
+    assert scores.exact == pytest.approx(1 / 3)
+    assert scores.per_theme == {"delivery": 1.0, "price": 0.6667, "staff": 0.0}

@@ -1,5 +1,6 @@
 """Text analytics benchmark: comments per second for language + sentiment + themes, and
-sentiment macro-F1 per dev set, with baselines measured in the same run.
+sentiment macro-F1 per dev set, with baselines measured in the same run; and theme-tagging
+scores on cxloop's theme-labelled customer comments.
 
 Baselines: a bare `py3langid.classify` loop (language only, the cheapest useful step: a
 machine-independent yardstick) and the reference sentiment path (feature names -> sparse matrix
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,7 @@ from cxloop.text.evaluation.datasets import (
     Example,
     load_corpora,
 )
+from cxloop.text.evaluation.themes import customer_theme_scores
 from cxloop.text.linear import softmax
 from cxloop.text.normalise import clean
 from cxloop.text.pipeline import DefaultAnalyser
@@ -111,6 +114,10 @@ def run(
         demo = throughput(list(demo_texts))
         report["demo"] = demo
         echo(_line("demo comments", demo))
+    themes = customer_theme_scores()
+    report["themes"] = {name: asdict(scores) for name, scores in themes.items()}
+    for name, theme in themes.items():
+        echo(f"{name}: {theme.line()}")
     try:
         corpora = load_corpora(data_dir)
     except FileNotFoundError as exc:

@@ -24,6 +24,7 @@ class Example:
     text: str
     label: str  # pos | neu | neg
     language: str
+    themes: tuple[str, ...] = ()  # default-taxonomy theme keys, where labelled (cxloop's sets)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,15 @@ def seed_corpora() -> dict[str, Corpus]:
 def _packaged(folder: str, name: str, language: str) -> list[Example]:
     text = resources.files("cxloop.text").joinpath(folder, name).read_text("utf-8")
     rows = csv.DictReader(io.StringIO(text, newline=""))
-    return [Example(row["text"], row["label"], language) for row in rows]
+    return [
+        Example(
+            row["text"],
+            row["label"],
+            language,
+            tuple(filter(None, row.get("themes", "").split("|"))),
+        )
+        for row in rows
+    ]
 
 
 def seed_examples(language: str) -> list[Example]:
