@@ -69,37 +69,43 @@ class _Keywords:
 
     exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     prefixes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    sizes: set[int] = field(default_factory=set)
-    prefix_sizes: set[int] = field(default_factory=set)
-    heads: set[str] = field(default_factory=set)  # first words of multi-word keywords
-    thai: dict[str, set[str]] = field(default_factory=dict)
+    heads: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    """First word of multi-word exact keywords -> their lengths in words."""
+    prefix_heads: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    """The same for multi-word prefix keywords."""
+    thai: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    """Thai keywords (matched inside unspaced text) by their first two letters: a clause checks
+    only the keywords whose opening pair it contains."""
     _single: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def add(self, keyword: str, theme: str) -> None:
         if is_thai(keyword):  # Thai is written without spaces: match inside the text
-            self.thai.setdefault(keyword.rstrip("*").replace(" ", ""), set()).add(theme)
+            word = keyword.rstrip("*").replace(" ", "")
+            self.thai.setdefault(word[:2], {}).setdefault(word, set()).add(theme)
             return
         prefix = keyword.endswith("*")
         words = [t for t in tokenise(prepare(keyword.rstrip("*"))) if t not in PUNCTUATION]
         if not words:
             return
         key = " ".join(words)
-        if len(words) > 1:
-            self.heads.add(words[0])
         if prefix:
             self.prefixes[key].add(theme)
-            self.prefix_sizes.add(len(words))
         else:
             self.exact[key].add(theme)
-            self.sizes.add(len(words))
+        if len(words) > 1:
+            (self.prefix_heads if prefix else self.heads)[words[0]].add(len(words))
 
     def themes(self, tokens: list[str]) -> list[str]:
         found: list[str] = []
         joined = "".join(tokens) if self.thai else ""
         if joined and is_thai(joined):
-            for keyword, keys in self.thai.items():
-                if keyword in joined:
-                    found.extend(keys)
+            thai = self.thai
+            for pair in {joined[i : i + 2] for i in range(len(joined) - 1)} | set(joined):
+                candidates = thai.get(pair)
+                if candidates:
+                    for keyword, keys in candidates.items():
+                        if keyword in joined:
+                            found.extend(keys)
         count = len(tokens)
         for start, token in enumerate(tokens):
             single = self._single.get(token)
@@ -107,15 +113,13 @@ class _Keywords:
                 single = self._single[token] = self._word(token)
             if single:
                 found.extend(single)
-            if token not in self.heads:
-                continue
-            for size in self.sizes:
-                if size > 1 and start + size <= count:
+            for size in self.heads.get(token, ()):
+                if start + size <= count:
                     exact = self.exact.get(" ".join(tokens[start : start + size]))
                     if exact:
                         found.extend(exact)
-            for size in self.prefix_sizes:
-                if size > 1 and start + size <= count:
+            for size in self.prefix_heads.get(token, ()):
+                if start + size <= count:
                     found.extend(self._prefix(tokens[start : start + size]))
         return found
 
