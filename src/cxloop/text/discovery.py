@@ -44,6 +44,10 @@ MAX_K = 40
 SAMPLE = 3000  # rows used to choose k (fit and silhouette)
 DEFINING = 5  # keywords that decide membership
 KEYWORDS = 8
+KEYWORD_SHARE = 0.3
+"""A keyword is one that at least this share of the cluster's comments use: a few stray
+comments (2 about parking among 8 about loyalty points) must not make the accepted theme
+claim their topic."""
 MAX_FEATURES = 50_000
 QUOTES = 5
 STRONG_VALENCE = 2.8  # lexicon words this strong are no topic words
@@ -359,6 +363,10 @@ def _proposal(
     if len(members) < matrix.shape[0]:
         lift = centre - np.asarray(matrix.mean(axis=0)).ravel()
     top = [int(i) for i in np.argsort(-lift)[:KEYWORDS] if lift[i] > 0]
+    if not top:
+        return None
+    share = np.asarray((matrix[members][:, top] > 0).mean(axis=0)).ravel()
+    top = [term for term, held in zip(top, share, strict=True) if held >= KEYWORD_SHARE]
     if not top:
         return None
     defining = [i for i in top[:DEFINING] if lift[i] * 3 >= lift[top[0]]]  # strong ones
