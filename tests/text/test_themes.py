@@ -3,11 +3,15 @@ from __future__ import annotations
 import pytest
 
 from cxloop.core.errors import Invalid
-from cxloop.text.evaluation.themes import theme_scores
+from cxloop.text.evaluation.datasets import customer_examples
+from cxloop.text.evaluation.themes import measure, theme_scores
 from cxloop.text.pipeline import DefaultAnalyser
 from cxloop.text.taxonomy import Taxonomy, load_taxonomy
 
 LANGS = ("en", "vi", "th", "lt")
+# theme micro-F1 on the held-out comments, a few points below what was measured (en 0.833,
+# vi 0.787, th 0.812, lt 0.834; before the keywords were widened: 0.667, 0.612, 0.619, 0.816)
+HELD_OUT_FLOOR = {"en": 0.78, "vi": 0.72, "th": 0.75, "lt": 0.78}
 REQUIRED = {
     "delivery",
     "price",
@@ -116,3 +120,14 @@ def test_theme_scores_count_each_theme_of_each_comment() -> None:
     assert (scores.precision, scores.recall) == (2 / 3, 2 / 3)
     assert scores.exact == pytest.approx(1 / 3)
     assert scores.per_theme == {"delivery": 1.0, "price": 0.6667, "staff": 0.0}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_themes_of_held_out_customer_comments_are_found(
+    analyser: DefaultAnalyser, language: str
+) -> None:
+    # cxloop's held-out comments (ten industries), theme-labelled by people; the keywords were
+    # never tuned on them
+    scores = measure(customer_examples(language), analyser)
+    assert scores.comments >= 80
+    assert scores.f1 >= HELD_OUT_FLOOR[language], scores.line()
