@@ -159,7 +159,8 @@ def bench_text(
         Path | None, typer.Option(help="Labelled data sets (default: ../shared/data).")
     ] = None,
 ) -> None:
-    """Comments/s of language + sentiment + themes, and macro-F1 on the labelled dev sets."""
+    """Comments/s of language + sentiment + themes, sentiment macro-F1 on the labelled dev sets, and
+    theme-tagging scores on cxloop's theme-labelled comments."""
     from cxloop.demo.comments import sample_comments
     from cxloop.text import benchmark
 
