@@ -116,7 +116,7 @@ def test_theme_scores_count_each_theme_of_each_comment() -> None:
     gold = [("delivery", "staff"), ("other",), ("price",)]
     predicted = [("delivery",), ("price",), ("price",)]
     scores = theme_scores(gold, predicted)
-    # delivery and price right twice; staff missed; price guessed where the comment had none
+    # delivery and price found once each; staff missed; price guessed where the comment had none
     assert (scores.precision, scores.recall) == (2 / 3, 2 / 3)
     assert scores.exact == pytest.approx(1 / 3)
     assert scores.per_theme == {"delivery": 1.0, "price": 0.6667, "staff": 0.0}
@@ -126,8 +126,8 @@ def test_theme_scores_count_each_theme_of_each_comment() -> None:
 def test_themes_of_held_out_customer_comments_are_found(
     analyser: DefaultAnalyser, language: str
 ) -> None:
-    # cxloop's held-out comments (ten industries), theme-labelled by people; the keywords were
-    # never tuned on them
+    # cxloop's held-out comments (ten industries), theme-labelled by its authors; the keywords
+    # were never tuned on them
     scores = measure(customer_examples(language), analyser)
     assert scores.comments >= 80
     assert scores.f1 >= HELD_OUT_FLOOR[language], scores.line()
