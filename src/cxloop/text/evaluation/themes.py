@@ -88,6 +88,7 @@ def measure(examples: Sequence[Example], analyser: DefaultAnalyser | None = None
 def customer_theme_scores(analyser: DefaultAnalyser | None = None) -> dict[str, ThemeScores]:
     """Per language, theme scores on cxloop's held-out customer comments ("cx_en"...) and on its
     seed sets ("seed_en"..., what keywords may be tuned on)."""
+    analyser = analyser or DefaultAnalyser(phrases=False)  # one analyser for all eight sets
     result = {}
     for code in CUSTOMER_LANGUAGES:
         for name, examples in (("cx", customer_examples(code)), ("seed", seed_examples(code))):
