@@ -51,7 +51,8 @@ def test_benchmark_reports_demo_throughput_with_baselines(tmp_path: Path) -> Non
     assert demo["pipeline_per_s"] > 0 and demo["pipeline_vs_py3langid"] > 0
     assert "data_sets" not in report
     assert lines[0].startswith("demo comments:") and "shared data sets not found" in lines[-1]
-    # theme tagging is scored on cxloop's own labelled comments, without the shared data
-    themes = report["themes"]
-    assert isinstance(themes, dict) and {"cx_en", "cx_vi", "cx_th", "cx_lt"} <= set(themes)
-    assert any(line.startswith("cx_vi: theme micro-F1") for line in lines)
+    # theme and pillar tagging are scored on cxloop's own labelled comments, without shared data
+    for which in ("themes", "pillars"):
+        scores = report[which]
+        assert isinstance(scores, dict) and {"cx_en", "cx_vi", "cx_th", "cx_lt"} <= set(scores)
+        assert any(line.startswith(f"cx_vi {which}: theme micro-F1") for line in lines)

@@ -160,7 +160,7 @@ def bench_text(
     ] = None,
 ) -> None:
     """Comments/s of language + sentiment + themes, sentiment macro-F1 on the labelled dev sets, and
-    theme-tagging scores on cxloop's theme-labelled comments."""
+    theme- and pillar-tagging scores on cxloop's labelled comments."""
     from cxloop.demo.comments import sample_comments
     from cxloop.text import benchmark
 

@@ -1,6 +1,6 @@
 """Text analytics benchmark: comments per second for language + sentiment + themes, and
-sentiment macro-F1 per dev set, with baselines measured in the same run; and theme-tagging
-scores on cxloop's theme-labelled customer comments.
+sentiment macro-F1 per dev set, with baselines measured in the same run; and theme- and
+pillar-tagging scores on cxloop's labelled customer comments.
 
 Baselines: a bare `py3langid.classify` loop (language only, the cheapest useful step: a
 machine-independent yardstick) and the reference sentiment path (feature names -> sparse matrix
@@ -114,10 +114,12 @@ def run(
         demo = throughput(list(demo_texts))
         report["demo"] = demo
         echo(_line("demo comments", demo))
-    themes = customer_theme_scores()
-    report["themes"] = {name: asdict(scores) for name, scores in themes.items()}
-    for name, theme in themes.items():
-        echo(f"{name}: {theme.line()}")
+    analyser = DefaultAnalyser(phrases=False)
+    for which in ("themes", "pillars"):
+        found = customer_theme_scores(analyser, which)
+        report[which] = {name: asdict(tagged) for name, tagged in found.items()}
+        for name, tagged in found.items():
+            echo(f"{name} {which}: {tagged.line()}")
     try:
         corpora = load_corpora(data_dir)
     except FileNotFoundError as exc:

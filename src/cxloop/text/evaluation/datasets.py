@@ -25,6 +25,7 @@ class Example:
     label: str  # pos | neu | neg
     language: str
     themes: tuple[str, ...] = ()  # default-taxonomy theme keys, where labelled (cxloop's sets)
+    pillars: tuple[str, ...] = ()  # CX-pillar keys, where labelled (cxloop's sets)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def _packaged(folder: str, name: str, language: str) -> list[Example]:
             row["label"],
             language,
             tuple(filter(None, row.get("themes", "").split("|"))),
+            tuple(filter(None, row.get("pillars", "").split("|"))),
         )
         for row in rows
     ]

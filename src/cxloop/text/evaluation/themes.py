@@ -1,9 +1,11 @@
-"""How well the default taxonomy's themes are found, on cxloop's theme-labelled comment sets."""
+"""How well the default taxonomy's themes and the six CX pillars are found, on cxloop's labelled
+comment sets."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from cxloop.text.evaluation.datasets import (
     CUSTOMER_LANGUAGES,
@@ -14,6 +16,7 @@ from cxloop.text.evaluation.datasets import (
 from cxloop.text.pipeline import DefaultAnalyser
 
 FALLBACK = "other"
+Which = Literal["themes", "pillars"]
 
 
 @dataclass(frozen=True)
@@ -68,30 +71,35 @@ def theme_scores(
     )
 
 
-def labelled(examples: Sequence[Example]) -> list[Example]:
-    """The examples that carry theme labels."""
-    return [example for example in examples if example.themes]
+def labelled(examples: Sequence[Example], which: Which = "themes") -> list[Example]:
+    """The examples that carry labels of one taxonomy."""
+    return [example for example in examples if getattr(example, which)]
 
 
-def measure(examples: Sequence[Example], analyser: DefaultAnalyser | None = None) -> ThemeScores:
-    """Theme scores of the default analyser (each comment in its own language) on examples."""
+def measure(
+    examples: Sequence[Example], analyser: DefaultAnalyser | None = None, which: Which = "themes"
+) -> ThemeScores:
+    """Theme (or pillar) scores of the default analyser (each comment in its own language)."""
     analyser = analyser or DefaultAnalyser(phrases=False)
-    found = labelled(examples)
+    found = labelled(examples, which)
     results = analyser.analyse(
         [e.text for e in found], languages=sorted({e.language for e in found})
     )
     return theme_scores(
-        [e.themes for e in found], [[theme.key for theme in r.themes] for r in results]
+        [getattr(e, which) for e in found],
+        [[mention.key for mention in getattr(r, which)] for r in results],
     )
 
 
-def customer_theme_scores(analyser: DefaultAnalyser | None = None) -> dict[str, ThemeScores]:
-    """Per language, theme scores on cxloop's held-out customer comments ("cx_en"...) and on its
-    seed sets ("seed_en"..., what keywords may be tuned on)."""
+def customer_theme_scores(
+    analyser: DefaultAnalyser | None = None, which: Which = "themes"
+) -> dict[str, ThemeScores]:
+    """Per language, theme (or pillar) scores on cxloop's held-out customer comments
+    ("cx_en"...) and on its seed sets ("seed_en"..., what keywords may be tuned on)."""
     analyser = analyser or DefaultAnalyser(phrases=False)  # one analyser for all eight sets
     result = {}
     for code in CUSTOMER_LANGUAGES:
         for name, examples in (("cx", customer_examples(code)), ("seed", seed_examples(code))):
-            if labelled(examples):
-                result[f"{name}_{code}"] = measure(examples, analyser)
+            if labelled(examples, which):
+                result[f"{name}_{code}"] = measure(examples, analyser, which)
     return result
