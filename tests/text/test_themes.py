@@ -12,6 +12,7 @@ LANGS = ("en", "vi", "th", "lt")
 # theme micro-F1 on the held-out comments, a few points below what was measured (en 0.833,
 # vi 0.787, th 0.812, lt 0.834; before the keywords were widened: 0.667, 0.612, 0.619, 0.816)
 HELD_OUT_FLOOR = {"en": 0.78, "vi": 0.72, "th": 0.75, "lt": 0.78}
+PILLAR_FLOOR = {"en": 0.67, "vi": 0.64, "th": 0.65, "lt": 0.76}  # measured 0.72/0.69/0.70/0.83
 REQUIRED = {
     "delivery",
     "price",
@@ -131,3 +132,15 @@ def test_themes_of_held_out_customer_comments_are_found(
     scores = measure(customer_examples(language), analyser)
     assert scores.comments >= 80
     assert scores.f1 >= HELD_OUT_FLOOR[language], scores.line()
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_pillars_of_held_out_customer_comments_are_found(
+    analyser: DefaultAnalyser, language: str
+) -> None:
+    # the same held-out comments, labelled with the six CX pillars; the pillar keywords were
+    # widened on the seed sets' pillar labels only (the earlier lists scored 0.44-0.62)
+    scores = measure(customer_examples(language), analyser, "pillars")
+    assert scores.comments >= 80
+    assert scores.precision >= 0.8, scores.line()
+    assert scores.f1 >= PILLAR_FLOOR[language], scores.line()

@@ -87,8 +87,8 @@ def measure(
     )
     return theme_scores(
         [getattr(e, which) for e in found],
-        [[mention.key for mention in getattr(r, which)] for r in results],
-    )
+        [[mention.key for mention in getattr(r, which)] or [FALLBACK] for r in results],
+    )  # the pillars have no fallback theme: a comment with none counts as `other`
 
 
 def customer_theme_scores(
