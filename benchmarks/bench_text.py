@@ -3,8 +3,8 @@
 
     .venv/bin/python benchmarks/bench_text.py [--data-dir ../shared/data] [--limit N]
 
-Theme tagging is scored (micro-F1 over themes) on cxloop's theme-labelled customer comments:
-the held-out sets (cx_*) and the seed sets (seed_*).
+Theme and CX-pillar tagging are scored (micro-F1 over themes) on cxloop's labelled customer
+comments: the held-out sets (cx_*) and the seed sets (seed_*).
 
 Throughput is for language + sentiment + themes (and, separately, with key phrases too), over
 every comment of every set, printed with its ratio to a baseline pass in the same run (clean +
@@ -88,9 +88,10 @@ def main() -> None:
             f"{name:<26} macro-F1 {macro_f1(gold, predicted):.4f}   "
             f"language {language} detected {right_language:.1%}   (n={len(examples)})"
         )
-    print("\ntheme tagging (default taxonomy) on cxloop's theme-labelled comments")
-    for name, scores in customer_theme_scores(fast).items():
-        print(f"{name:<10} {scores.line()}")
+    for which in ("themes", "pillars"):
+        print(f"\n{which} tagging on cxloop's labelled customer comments")
+        for name, scores in customer_theme_scores(fast, which).items():
+            print(f"{name:<10} {scores.line()}")
 
 
 if __name__ == "__main__":
