@@ -5,6 +5,7 @@ import pytest
 from cxloop.core.errors import Invalid
 from cxloop.text.evaluation.datasets import customer_examples
 from cxloop.text.evaluation.themes import measure, theme_scores
+from cxloop.text.features import clauses_of
 from cxloop.text.pipeline import DefaultAnalyser
 from cxloop.text.taxonomy import Taxonomy, load_taxonomy
 
@@ -144,3 +145,15 @@ def test_pillars_of_held_out_customer_comments_are_found(
     assert scores.comments >= 80
     assert scores.precision >= 0.8, scores.line()
     assert scores.f1 >= PILLAR_FLOOR[language], scores.line()
+
+
+def test_an_abbreviations_full_stop_ends_no_clause(analyser: DefaultAnalyser) -> None:
+    # "el. parduotuvė" (e-shop) was cut after "el." and so never matched "el. parduotuv*"
+    shop = analyser.analyse(["Užsakiau el. parduotuvėje, pristatė per 2 val."], languages=["lt"])
+    assert "website_app" in shop[0].theme_keys
+    assert clauses_of("Atsakė el. paštu per 2 val., labai greitai", "lt")[0] == [
+        ["atsakė", "el", "paštu", "per", "2", "val"],
+        ["labai", "greitai"],
+    ]
+    assert len(clauses_of("Giao hàng ở TP. HCM rất nhanh", "vi")[0]) == 1
+    assert len(clauses_of("Mr. Smith was rude. The food was great", "en")[0]) == 2

@@ -71,6 +71,7 @@ class Lexicon:
     negators: frozenset[str] = frozenset()
     intensifiers: frozenset[str] = frozenset()
     contrast: frozenset[str] = frozenset()
+    abbreviations: frozenset[str] = frozenset()  # "el" (el. paštas), "pvz", "mr": "." follows
     longest: int = 1
 
     heads: dict[str, int] = field(default_factory=dict)  # first word -> longest entry
@@ -202,6 +203,7 @@ def load_lexicon(language: str) -> Lexicon | None:
     lexicon.negators = words_of("negators")
     lexicon.intensifiers = words_of("intensifiers")
     lexicon.contrast = words_of("contrast")
+    lexicon.abbreviations = words_of("abbreviations")
     return lexicon
 
 
@@ -219,17 +221,24 @@ def _plain(entries: dict[str, float]) -> dict[str, float]:
     return plain
 
 
+FULL_STOP = "."
+
+
 def split_clauses(
     tokens: list[str], lexicon: Lexicon | None, *, marks: bool = False
 ) -> list[list[str]]:
-    """Tokens cut into clauses at punctuation and at contrast words ("but", "nhưng", "แต่",
-    "bet"); punctuation and contrast words are dropped, except that with marks a clause keeps
-    the "?" or "!" that ends it (a question or an exclamation, features for sentiment)."""
+    """Tokens cut into clauses at punctuation (not at the full stop after one of the language's
+    abbreviations) and at contrast words ("but", "nhưng", "แต่", "bet"); punctuation and
+    contrast words are dropped, except that with marks a clause keeps the "?" or "!" that ends
+    it (a question or an exclamation, features for sentiment)."""
     clauses: list[list[str]] = []
     current: list[str] = []
     contrast = lexicon.contrast if lexicon else frozenset()
+    abbreviations = lexicon.abbreviations if lexicon else frozenset()
     for token in tokens:
         if token in CLAUSE_BREAKS or token in PUNCTUATION:
+            if token == FULL_STOP and current and current[-1] in abbreviations:
+                continue  # the full stop of "el. paštas", "pvz.", "TP. HCM" ends no clause
             if current:
                 if marks and token in CLAUSE_MARKS:
                     current.append(token)
