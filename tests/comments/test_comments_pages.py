@@ -109,6 +109,23 @@ def test_explorer_filters_counts_pages_and_escapes_customer_text(
         assert re.search(rf'role="alert">{field}: ', bad.text), params
 
 
+def test_explorer_shows_each_comments_pillars_and_filters_by_one(
+    shop: Shop, run_jobs: Callable[[], int]
+) -> None:
+    items = _comments(shop, run_jobs, "The agent was rude and hung up on me", "Great prices")
+    rude = next(c for c in items if c["text"].startswith("The agent"))
+    assert "empathy" in [p["key"] for p in rude["pillars"]]
+    login(shop.http, shop.tenant)
+
+    page = shop.http.get("/app/comments", params={"theme": "empathy"})
+    assert _shown_ids(page.text) == [rude["id"]]
+    assert '<optgroup label="Six pillars">' in page.text
+    assert '<option value="empathy" selected>Empathy</option>' in page.text
+    card = page.text.split(f'id="c-{rude["id"]}"')[1].split("</li>")[0]
+    pillars = card.split('class="tx-pillars small"')[1]
+    assert "Empathy" in pillars
+
+
 def test_relabelling_a_comment_keeps_the_filters_and_refuses_bad_input(
     shop: Shop, run_jobs: Callable[[], int]
 ) -> None:

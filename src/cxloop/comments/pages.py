@@ -149,6 +149,7 @@ def _explorer(
         db.rollback()
         error, status = error or exc.message, status if error else exc.status_code
     themes = service.taxonomy(db, ws, "themes").themes
+    pillars = service.taxonomy(db, ws, "pillars").themes
     context = {
         "page": page,
         "params": params,
@@ -157,6 +158,7 @@ def _explorer(
         "back": _qs(params),
         "older_qs": _qs(params, before_id=str(page.next_before_id)) if page else "",
         "themes": [(t.key, t.label("en")) for t in themes],
+        "pillars": [(t.key, t.label("en")) for t in pillars],
         "can_edit": can(caller, Role.analyst),
         "error": error,
         "notice": NOTICES.get(request.query_params.get("notice", "")),
