@@ -44,6 +44,19 @@ def test_clear_comments(analyser: DefaultAnalyser, text: str, sentiment: str) ->
 
 @pytest.mark.parametrize(
     "text",
+    ["พนักงานเป็นมิตร สินค้าดี แนะนำเลย", "พนักงานเอาใจใส่ลูกค้าดี", "พนักงานใจดี ช่วยหาของให้"],
+)
+def test_thai_staff_praise_is_positive_for_the_staff_theme(
+    analyser: DefaultAnalyser, text: str
+) -> None:
+    # wisesight mentions staff mostly in complaints, so "พนักงาน" (staff) alone had read negative
+    [result] = analyser.analyse([text], languages=["th"])
+    assert result.sentiment == "positive", result
+    assert {theme.key: theme.sentiment for theme in result.themes}["staff"] == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
     [
         "What time do you open on Sunday?",
         "Kiek kainuoja pristatymas į Klaipėdą?",
