@@ -358,19 +358,20 @@ def _proposal(
     language: str,
 ) -> ThemeProposal | None:
     """A cluster as a proposal: distinctive keywords, members holding one, label, quotes."""
-    centre = np.asarray(matrix[members].mean(axis=0)).ravel()
+    rows = matrix[members]  # a copy: slice the members' rows once
+    centre = np.asarray(rows.mean(axis=0)).ravel()
     lift = centre  # one cluster: its heaviest terms; else those heavier than elsewhere
     if len(members) < matrix.shape[0]:
         lift = centre - np.asarray(matrix.mean(axis=0)).ravel()
     top = [int(i) for i in np.argsort(-lift)[:KEYWORDS] if lift[i] > 0]
     if not top:
         return None
-    share = np.asarray((matrix[members][:, top] > 0).mean(axis=0)).ravel()
+    share = np.asarray((rows[:, top] > 0).mean(axis=0)).ravel()
     top = [term for term, held in zip(top, share, strict=True) if held >= KEYWORD_SHARE]
     if not top:
         return None
     defining = [i for i in top[:DEFINING] if lift[i] * 3 >= lift[top[0]]]  # strong ones
-    held = np.asarray((matrix[members][:, defining] > 0).sum(axis=1)).ravel() > 0
+    held = np.asarray((rows[:, defining] > 0).sum(axis=1)).ravel() > 0
     members = members[held]
     if len(members) == 0:
         return None
